@@ -1,0 +1,112 @@
+package dev.visionserve.classify;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+import dev.visionserve.metrics.RequestAttributes;
+
+/**
+ * {@code POST /classify}: images in, ranked labels out. Accepts multipart uploads (one or
+ * more {@code image} parts) or one raw image body.
+ */
+@RestController
+@Tag(name = "Classification", description = "Classify images with a classifier model")
+class ClassifyController {
+
+	static final String ENDPOINT = "classify";
+
+	private final ClassificationService service;
+
+	ClassifyController(ClassificationService service) {
+		this.service = service;
+	}
+
+	@Operation(summary = "Classify uploaded images",
+			description = "Upload one or more images as multipart parts named `image`; each gets one result, in order. "
+					+ "All images of a request are batched together.")
+	@ClassifyResponses
+	@PostMapping(path = "/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	ClassifyResponse classifyUpload(
+			@Parameter(description = "Images (PNG, JPEG, BMP, GIF)",
+					content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+							schema = @Schema(type = "string",
+									format = "binary"))) @RequestPart("image") List<MultipartFile> image,
+			@Parameter(description = "Classifier to use; default: the configured default classifier",
+					example = "fashion-resnet") @RequestParam(required = false) String model,
+			@Parameter(description = "Classes to return per image, most probable first") @RequestParam(
+					defaultValue = "5") int topK,
+			HttpServletRequest request) {
+		List<byte[]> images = new ArrayList<>(image.size());
+		for (MultipartFile part : image) {
+			try {
+				images.add(part.getBytes());
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		return classify(model, images, topK, request);
+	}
+
+	@Operation(summary = "Classify one raw image body",
+			description = "Send the image itself as the body with its image content type, e.g. `image/png`.")
+	@ClassifyResponses
+	@PostMapping(path = "/classify",
+			consumes = { MediaType.IMAGE_PNG_VALUE, MediaType.IMAGE_JPEG_VALUE, MediaType.IMAGE_GIF_VALUE, "image/bmp",
+					"image/x-ms-bmp", "image/tiff", "image/vnd.wap.wbmp", MediaType.APPLICATION_OCTET_STREAM_VALUE },
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	ClassifyResponse classifyBody(
+			@Parameter(description = "Classifier to use; default: the configured default classifier",
+					example = "fashion-resnet") @RequestParam(required = false) String model,
+			@Parameter(description = "Classes to return per image, most probable first") @RequestParam(
+					defaultValue = "5") int topK,
+			HttpServletRequest request) throws IOException {
+		byte[] body = readBounded(request, this.service.limits().maxBodyBytes());
+		return classify(model, List.of(body), topK, request);
+	}
+
+	private ClassifyResponse classify(String model, List<byte[]> images, int topK, HttpServletRequest request) {
+		String name = this.service.resolveName(model);
+		RequestAttributes.describe(request, ENDPOINT, this.service.isKnown(name) ? name : "unknown");
+		return this.service.classify(name, images, topK);
+	}
+
+	/**
+	 * Reads the body without ever holding more than the limit, whatever Content-Length
+	 * claims.
+	 */
+	private static byte[] readBounded(HttpServletRequest request, long limit) throws IOException {
+		long declared = request.getContentLengthLong();
+		if (declared > limit) {
+			throw new PayloadTooLargeException("The body has " + declared + " bytes; the limit is " + limit
+					+ " (visionserve.limits.max-body-bytes)");
+		}
+		try (InputStream in = request.getInputStream()) {
+			byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+			if (body.length > limit) {
+				throw new PayloadTooLargeException(
+						"The body exceeds the limit of " + limit + " bytes (visionserve.limits.max-body-bytes)");
+			}
+			return body;
+		}
+	}
+
+}

@@ -1,0 +1,117 @@
+package dev.visionserve.classify;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes uploaded bytes (PNG, JPEG, BMP, GIF, TIFF, WBMP: whatever ImageIO reads) into
+ * 8-bit pixels. The header is read first and an image over the pixel limit is refused
+ * before its pixels are decoded, so a decompression bomb costs nothing. A reader warning
+ * (a truncated JPEG decodes "successfully" with one) makes the image invalid rather than
+ * half grey. Grayscale images are read from the raster, not through {@code getRGB}, which
+ * would apply a gamma conversion and shift every value. Stateless and thread-safe.
+ */
+final class ImageDecoder {
+
+	private final long maxPixels;
+
+	ImageDecoder(long maxPixels) {
+		this.maxPixels = maxPixels;
+	}
+
+	/**
+	 * @param bytes the encoded image
+	 * @param which how the image is named in error messages, e.g. "image 2"
+	 * @return the pixels: one channel for grayscale sources, three otherwise (alpha
+	 * dropped, as PIL's {@code convert("RGB")} does)
+	 */
+	DecodedImage decode(byte[] bytes, String which) {
+		if (bytes.length == 0) {
+			throw new InvalidImageException(which + " is empty");
+		}
+		try (ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+			Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
+			if (!readers.hasNext()) {
+				throw new InvalidImageException(which + " is not an image in a supported format (PNG, JPEG, BMP, GIF)");
+			}
+			ImageReader reader = readers.next();
+			try {
+				reader.setInput(input, true, true);
+				return read(reader, which);
+			}
+			finally {
+				reader.dispose();
+			}
+		}
+		catch (InvalidImageException | PayloadTooLargeException ex) {
+			throw ex;
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new InvalidImageException(which + " could not be decoded: " + describe(ex));
+		}
+	}
+
+	private DecodedImage read(ImageReader reader, String which) throws IOException {
+		long width = reader.getWidth(0);
+		long height = reader.getHeight(0);
+		if (width <= 0 || height <= 0) {
+			throw new InvalidImageException(which + " declares no pixels");
+		}
+		if (width * height > this.maxPixels) {
+			throw new PayloadTooLargeException(which + " declares " + width + "x" + height + " = " + width * height
+					+ " pixels, more than the limit of " + this.maxPixels);
+		}
+		List<String> warnings = new ArrayList<>();
+		reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+		BufferedImage image = reader.read(0);
+		if (!warnings.isEmpty()) {
+			throw new InvalidImageException(which + " is damaged: " + warnings.get(0));
+		}
+		return toPixels(image);
+	}
+
+	private static DecodedImage toPixels(BufferedImage image) {
+		int width = image.getWidth();
+		int height = image.getHeight();
+		ColorModel colorModel = image.getColorModel();
+		if (colorModel.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(colorModel instanceof IndexColorModel)) {
+			Raster raster = image.getRaster();
+			int bits = colorModel.getComponentSize(0);
+			int max = (1 << bits) - 1;
+			byte[] gray = new byte[width * height];
+			for (int y = 0; y < height; y++) {
+				for (int x = 0; x < width; x++) {
+					int value = raster.getSample(x, y, 0);
+					gray[y * width + x] = (byte) ((bits == 8) ? value : Math.round(value * 255.0 / max));
+				}
+			}
+			return new DecodedImage(width, height, 1, gray);
+		}
+		int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
+		byte[] rgb = new byte[width * height * 3];
+		for (int i = 0; i < argb.length; i++) {
+			rgb[i * 3] = (byte) (argb[i] >> 16);
+			rgb[i * 3 + 1] = (byte) (argb[i] >> 8);
+			rgb[i * 3 + 2] = (byte) argb[i];
+		}
+		return new DecodedImage(width, height, 3, rgb);
+	}
+
+	private static String describe(Exception ex) {
+		String message = ex.getMessage();
+		return (message != null && !message.isBlank()) ? message : ex.getClass().getSimpleName();
+	}
+
+}

@@ -1,0 +1,13 @@
+package dev.visionserve.classify;
+
+/**
+ * A request exceeds a size limit: body bytes, images per request, or decoded pixels of
+ * one image.
+ */
+public class PayloadTooLargeException extends RuntimeException {
+
+	PayloadTooLargeException(String message) {
+		super(message);
+	}
+
+}

@@ -1,0 +1,75 @@
+package dev.visionserve.system;
+
+import java.util.List;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+import dev.visionserve.classify.ClassificationService;
+import dev.visionserve.classify.ClassifierSupport;
+import dev.visionserve.classify.ClassifyLimits;
+import dev.visionserve.metrics.RequestMetricsFilter;
+import dev.visionserve.runtime.ModelKindSupport;
+import dev.visionserve.runtime.ModelLoader;
+import dev.visionserve.runtime.ModelRepository;
+import dev.visionserve.runtime.OrtRuntime;
+import dev.visionserve.runtime.SessionFactory;
+
+/**
+ * Wires the inference core (ONNX Runtime, the model repository and its loader) and the
+ * features on top of it.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(VisionServeProperties.class)
+class InferenceConfiguration {
+
+	@Bean
+	OrtRuntime ortRuntime() {
+		return new OrtRuntime();
+	}
+
+	@Bean
+	ClassifierSupport classifierSupport() {
+		return new ClassifierSupport();
+	}
+
+	@Bean
+	ModelRepository modelRepository(VisionServeProperties properties, OrtRuntime runtime, MeterRegistry registry,
+			List<ModelKindSupport> kinds) {
+		SessionFactory sessions = new SessionFactory(runtime, properties.requireGpu());
+		ModelLoader loader = new ModelLoader(runtime, sessions, registry, kinds, properties.effectiveCpuCores());
+		return new ModelRepository(properties.modelRepository(), loader);
+	}
+
+	@Bean
+	ModelRepositoryLifecycle modelRepositoryLifecycle(ModelRepository repository) {
+		return new ModelRepositoryLifecycle(repository);
+	}
+
+	@Bean
+	ModelsHealthIndicator modelsHealthIndicator(ModelRepository repository, VisionServeProperties properties) {
+		return new ModelsHealthIndicator(repository, properties.defaultClassifier());
+	}
+
+	@Bean
+	ClassificationService classificationService(ModelRepository repository, VisionServeProperties properties) {
+		VisionServeProperties.Limits limits = properties.limits();
+		return new ClassificationService(repository,
+				new ClassifyLimits(limits.maxImagesPerRequest(), limits.maxImagePixels(), limits.maxBodyBytes()),
+				properties.defaultClassifier());
+	}
+
+	@Bean
+	FilterRegistrationBean<RequestMetricsFilter> requestMetricsFilter(MeterRegistry registry) {
+		FilterRegistrationBean<RequestMetricsFilter> registration = new FilterRegistrationBean<>(
+				new RequestMetricsFilter(registry));
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+		return registration;
+	}
+
+}

@@ -1,0 +1,47 @@
+package dev.visionserve.system;
+
+import java.nio.file.Path;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The {@code visionserve.*} settings; see {@code docs/configuration.md}.
+ *
+ * @param modelRepository the folder holding one sub-folder per model
+ * @param defaultClassifier the classifier used when a request names none
+ * @param requireGpu fail startup when a model configured for CUDA cannot get it, instead
+ * of falling back to the CPU
+ * @param cpuCores cores ONNX Runtime may use in all (0: what the JVM sees), shared among
+ * a model's CPU sessions
+ * @param limits request size limits
+ */
+@Validated
+@ConfigurationProperties("visionserve")
+public record VisionServeProperties(@NotNull @DefaultValue("models") Path modelRepository,
+		@NotBlank @DefaultValue("fashion-resnet") String defaultClassifier, @DefaultValue("false") boolean requireGpu,
+		@Min(0) @DefaultValue("0") int cpuCores, @Valid @DefaultValue Limits limits) {
+
+	public int effectiveCpuCores() {
+		return (this.cpuCores > 0) ? this.cpuCores : Runtime.getRuntime().availableProcessors();
+	}
+
+	/**
+	 * @param maxImagesPerRequest images in one /classify request
+	 * @param maxImagePixels width × height of one image, checked before it is decoded
+	 * @param maxBodyBytes bytes of a raw image body
+	 */
+	public record Limits(@Min(1) @Max(4096) @DefaultValue("64") int maxImagesPerRequest,
+			@Min(1) @DefaultValue("16777216") long maxImagePixels,
+			@Min(1) @DefaultValue("20971520") long maxBodyBytes) {
+
+	}
+
+}

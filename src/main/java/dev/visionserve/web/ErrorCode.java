@@ -1,0 +1,61 @@
+package dev.visionserve.web;
+
+import java.net.URI;
+import java.util.Locale;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * The stable {@code code} member of every problem response, with its HTTP status. Clients
+ * branch on the code, so a code never changes meaning once published.
+ */
+enum ErrorCode {
+
+	INVALID_IMAGE(HttpStatus.BAD_REQUEST, "Invalid image"),
+
+	INVALID_PARAMETER(HttpStatus.BAD_REQUEST, "Invalid parameter"),
+
+	UNKNOWN_MODEL(HttpStatus.NOT_FOUND, "Unknown model"),
+
+	NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),
+
+	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "Method not allowed"),
+
+	NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "Not acceptable"),
+
+	PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE, "Payload too large"),
+
+	UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+
+	QUEUE_FULL(HttpStatus.TOO_MANY_REQUESTS, "Queue full"),
+
+	DEADLINE_EXCEEDED(HttpStatus.SERVICE_UNAVAILABLE, "Deadline exceeded"),
+
+	MODEL_NOT_READY(HttpStatus.SERVICE_UNAVAILABLE, "Model not ready"),
+
+	SHUTTING_DOWN(HttpStatus.SERVICE_UNAVAILABLE, "Shutting down"),
+
+	INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
+
+	private final HttpStatus status;
+
+	private final String title;
+
+	ErrorCode(HttpStatus status, String title) {
+		this.status = status;
+		this.title = title;
+	}
+
+	HttpStatus status() {
+		return this.status;
+	}
+
+	String title() {
+		return this.title;
+	}
+
+	URI type() {
+		return URI.create("urn:visionserve:problem:" + name().toLowerCase(Locale.ROOT).replace('_', '-'));
+	}
+
+}

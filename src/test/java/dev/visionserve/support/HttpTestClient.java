@@ -1,0 +1,98 @@
+package dev.visionserve.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real HTTP client against the server under test, with the multipart encoding done by
+ * hand so the test sends exactly what a curl user would. Thread-safe.
+ */
+public final class HttpTestClient {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+	private final String base;
+
+	public HttpTestClient(int port) {
+		this.base = "http://localhost:" + port;
+	}
+
+	public HttpResponse<String> get(String path) {
+		return send(HttpRequest.newBuilder(URI.create(this.base + path)).GET());
+	}
+
+	public HttpResponse<String> postMultipart(String path, List<byte[]> images) {
+		String boundary = "----visionserve" + UUID.randomUUID();
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		for (int i = 0; i < images.size(); i++) {
+			write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"image" + i
+					+ ".png\"\r\nContent-Type: image/png\r\n\r\n");
+			body.writeBytes(images.get(i));
+			write(body, "\r\n");
+		}
+		write(body, "--" + boundary + "--\r\n");
+		return send(HttpRequest.newBuilder(URI.create(this.base + path))
+			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+	}
+
+	public HttpResponse<String> postBody(String path, String contentType, byte[] body) {
+		return send(HttpRequest.newBuilder(URI.create(this.base + path))
+			.header("Content-Type", contentType)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+	}
+
+	public HttpResponse<String> send(HttpRequest.Builder request) {
+		try {
+			return this.client.send(request.timeout(Duration.ofSeconds(60)).build(),
+					HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public static JsonNode json(HttpResponse<String> response) {
+		return JSON.readTree(response.body());
+	}
+
+	/**
+	 * Polls readiness until it is UP, failing after the timeout: models load and warm up
+	 * after the port opens.
+	 */
+	public void awaitReady(Duration timeout) throws InterruptedException {
+		Instant deadline = Instant.now().plus(timeout);
+		HttpResponse<String> last = null;
+		while (Instant.now().isBefore(deadline)) {
+			last = get("/actuator/health/readiness");
+			if (last.statusCode() == 200) {
+				return;
+			}
+			Thread.sleep(100);
+		}
+		throw new AssertionError("not ready after " + timeout + ": " + ((last != null) ? last.body() : "no answer"));
+	}
+
+	private static void write(ByteArrayOutputStream out, String text) {
+		out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+	}
+
+}
