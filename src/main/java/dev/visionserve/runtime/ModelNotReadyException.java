@@ -6,8 +6,8 @@ package dev.visionserve.runtime;
 public class ModelNotReadyException extends RuntimeException {
 
 	public ModelNotReadyException(ModelStatus status) {
-		super("Model '" + status.name() + "' is " + status.state().name().toLowerCase(java.util.Locale.ROOT)
-				+ ((status.reason() != null) ? ": " + status.reason() : ""));
+		super((status.state() == ModelStatus.State.LOADING) ? "Model '" + status.name() + "' is still loading"
+				: "Model '" + status.name() + "' failed to load: " + status.reason());
 	}
 
 }

@@ -1,8 +1,14 @@
 package dev.visionserve.system;
 
+import java.lang.management.ManagementFactory;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.context.SmartLifecycle;
 
 import dev.visionserve.runtime.ModelRepository;
+import dev.visionserve.runtime.ModelStatus;
 
 /**
  * Loads the model repository on its own thread once the application has started, so the
@@ -12,6 +18,8 @@ import dev.visionserve.runtime.ModelRepository;
  * still find their model.
  */
 class ModelRepositoryLifecycle implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(ModelRepositoryLifecycle.class);
 
 	private final ModelRepository repository;
 
@@ -25,11 +33,30 @@ class ModelRepositoryLifecycle implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		Thread thread = new Thread(this.repository::loadAll, "model-loader");
+		Thread thread = new Thread(this::load, "model-loader");
 		thread.setDaemon(true);
 		this.loader = thread;
 		this.running = true;
 		thread.start();
+	}
+
+	private void load() {
+		long start = System.nanoTime();
+		this.repository.loadAll();
+		long ready = this.repository.statuses()
+			.stream()
+			.filter((status) -> status.state() == ModelStatus.State.READY)
+			.count();
+		String summary = ready + " of " + this.repository.statuses().size() + " models ready in "
+				+ (System.nanoTime() - start) / 1_000_000 + " ms, " + ManagementFactory.getRuntimeMXBean().getUptime()
+				+ " ms after JVM start";
+		if (this.repository.allReady()) {
+			logger.info("Model repository loaded: " + summary);
+		}
+		else {
+			logger
+				.warn("Model repository loaded with problems (readiness stays DOWN; see /actuator/health): " + summary);
+		}
 	}
 
 	@Override

@@ -71,7 +71,11 @@ public final class HttpTestClient {
 	}
 
 	public static JsonNode json(HttpResponse<String> response) {
-		return JSON.readTree(response.body());
+		return json(response.body());
+	}
+
+	public static JsonNode json(String text) {
+		return JSON.readTree(text);
 	}
 
 	/**
