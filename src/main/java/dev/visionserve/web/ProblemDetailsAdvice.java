@@ -1,5 +1,6 @@
 package dev.visionserve.web;
 
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -46,14 +47,28 @@ class ProblemDetailsAdvice {
 
 	private static final Log logger = LogFactory.getLog(ProblemDetailsAdvice.class);
 
-	@ExceptionHandler(InvalidImageException.class)
-	ResponseEntity<ProblemDetail> invalidImage(InvalidImageException ex, HttpServletRequest request) {
-		return ProblemResponses.of(ErrorCode.INVALID_IMAGE, ex.getMessage(), request);
+	private static final Map<Class<? extends RuntimeException>, ErrorCode> CODES = Map.of(InvalidImageException.class,
+			ErrorCode.INVALID_IMAGE, InvalidParameterException.class, ErrorCode.INVALID_PARAMETER,
+			PayloadTooLargeException.class, ErrorCode.PAYLOAD_TOO_LARGE, UnknownModelException.class,
+			ErrorCode.UNKNOWN_MODEL, DeadlineExceededException.class, ErrorCode.DEADLINE_EXCEEDED,
+			ModelNotReadyException.class, ErrorCode.MODEL_NOT_READY, BatcherClosedException.class,
+			ErrorCode.SHUTTING_DOWN);
+
+	/** The service's own exceptions: their messages are written for the client. */
+	@ExceptionHandler({ InvalidImageException.class, InvalidParameterException.class, PayloadTooLargeException.class,
+			UnknownModelException.class, DeadlineExceededException.class, ModelNotReadyException.class,
+			BatcherClosedException.class })
+	ResponseEntity<ProblemDetail> typed(RuntimeException ex, HttpServletRequest request) {
+		return ProblemResponses.of(codeOf(ex), ex.getMessage(), request);
 	}
 
-	@ExceptionHandler(InvalidParameterException.class)
-	ResponseEntity<ProblemDetail> invalidParameter(InvalidParameterException ex, HttpServletRequest request) {
-		return ProblemResponses.of(ErrorCode.INVALID_PARAMETER, ex.getMessage(), request);
+	private static ErrorCode codeOf(RuntimeException ex) {
+		return CODES.entrySet()
+			.stream()
+			.filter((entry) -> entry.getKey().isInstance(ex))
+			.map(Map.Entry::getValue)
+			.findFirst()
+			.orElse(ErrorCode.INTERNAL);
 	}
 
 	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -86,16 +101,6 @@ class ProblemDetailsAdvice {
 	@ExceptionHandler(MultipartException.class)
 	ResponseEntity<ProblemDetail> badMultipart(MultipartException ex, HttpServletRequest request) {
 		return ProblemResponses.of(ErrorCode.INVALID_PARAMETER, "The multipart body could not be parsed", request);
-	}
-
-	@ExceptionHandler(PayloadTooLargeException.class)
-	ResponseEntity<ProblemDetail> payloadTooLarge(PayloadTooLargeException ex, HttpServletRequest request) {
-		return ProblemResponses.of(ErrorCode.PAYLOAD_TOO_LARGE, ex.getMessage(), request);
-	}
-
-	@ExceptionHandler(UnknownModelException.class)
-	ResponseEntity<ProblemDetail> unknownModel(UnknownModelException ex, HttpServletRequest request) {
-		return ProblemResponses.of(ErrorCode.UNKNOWN_MODEL, ex.getMessage(), request);
 	}
 
 	@ExceptionHandler(NoResourceFoundException.class)
@@ -133,21 +138,6 @@ class ProblemDetailsAdvice {
 		HttpHeaders headers = new HttpHeaders();
 		headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, ex.retryAfter().toSeconds())));
 		return ProblemResponses.of(ErrorCode.QUEUE_FULL, ex.getMessage(), request, headers);
-	}
-
-	@ExceptionHandler(DeadlineExceededException.class)
-	ResponseEntity<ProblemDetail> deadline(DeadlineExceededException ex, HttpServletRequest request) {
-		return ProblemResponses.of(ErrorCode.DEADLINE_EXCEEDED, ex.getMessage(), request);
-	}
-
-	@ExceptionHandler(ModelNotReadyException.class)
-	ResponseEntity<ProblemDetail> notReady(ModelNotReadyException ex, HttpServletRequest request) {
-		return ProblemResponses.of(ErrorCode.MODEL_NOT_READY, ex.getMessage(), request);
-	}
-
-	@ExceptionHandler(BatcherClosedException.class)
-	ResponseEntity<ProblemDetail> shuttingDown(BatcherClosedException ex, HttpServletRequest request) {
-		return ProblemResponses.of(ErrorCode.SHUTTING_DOWN, ex.getMessage(), request);
 	}
 
 	@ExceptionHandler(Exception.class)

@@ -1,7 +1,6 @@
 package dev.visionserve.classify;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -12,10 +11,10 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.visionserve.support.FashionMnistImages;
 import dev.visionserve.support.HttpTestClient;
+import dev.visionserve.support.ServerIntegrationTests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,19 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "visionserve.limits.max-images-per-request=4", "visionserve.limits.max-body-bytes=65536",
 				"visionserve.limits.max-image-pixels=1000000", "spring.servlet.multipart.max-file-size=64KB",
 				"spring.servlet.multipart.max-request-size=256KB" })
-class BadInputIntegrationTests {
-
-	@LocalServerPort
-	int port;
-
-	private HttpTestClient http;
+class BadInputIntegrationTests extends ServerIntegrationTests {
 
 	private byte[] validPng;
 
 	@BeforeEach
-	void awaitReady() throws Exception {
-		this.http = new HttpTestClient(this.port);
-		this.http.awaitReady(Duration.ofSeconds(120));
+	void loadImage() throws Exception {
 		this.validPng = FashionMnistImages.load().get(0).png();
 	}
 

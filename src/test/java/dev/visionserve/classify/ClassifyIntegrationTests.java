@@ -1,7 +1,6 @@
 package dev.visionserve.classify;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -12,16 +11,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.visionserve.support.FashionMnistImages;
 import dev.visionserve.support.FashionMnistImages.LabeledImage;
 import dev.visionserve.support.HttpTestClient;
+import dev.visionserve.support.ServerIntegrationTests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,18 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * real ONNX Runtime sessions.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class ClassifyIntegrationTests {
-
-	@LocalServerPort
-	int port;
-
-	private HttpTestClient http;
-
-	@BeforeEach
-	void awaitReady() throws InterruptedException {
-		this.http = new HttpTestClient(this.port);
-		this.http.awaitReady(Duration.ofSeconds(120));
-	}
+class ClassifyIntegrationTests extends ServerIntegrationTests {
 
 	@Test
 	void classifiesRealFashionMnistTestImagesAccurately() throws Exception {

@@ -4,18 +4,16 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.visionserve.support.HttpTestClient;
+import dev.visionserve.support.ServerIntegrationTests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -30,20 +28,9 @@ import static org.assertj.core.api.Assertions.within;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "visionserve.model-repository=src/test/resources/config-only-models",
 				"visionserve.default-classifier=cifar-style" })
-class ConfigOnlyModelsIntegrationTests {
+class ConfigOnlyModelsIntegrationTests extends ServerIntegrationTests {
 
 	private static final Path MODELS = Path.of("src/test/resources/config-only-models");
-
-	@LocalServerPort
-	int port;
-
-	private HttpTestClient http;
-
-	@BeforeEach
-	void awaitReady() throws InterruptedException {
-		this.http = new HttpTestClient(this.port);
-		this.http.awaitReady(Duration.ofSeconds(120));
-	}
 
 	@ParameterizedTest
 	@CsvSource({ "imagenet-style, 1000", "cifar-style, 10" })

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,12 +13,12 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.visionserve.support.FashionMnistImages;
 import dev.visionserve.support.HttpTestClient;
+import dev.visionserve.support.ServerIntegrationTests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,16 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * does not route traffic to a half-configured pod.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class BrokenModelsIntegrationTests {
+class BrokenModelsIntegrationTests extends ServerIntegrationTests {
 
 	private static final Path SHIPPED = Path.of("models/fashion-resnet");
 
 	private static final Path REPOSITORY = createRepository();
-
-	@LocalServerPort
-	int port;
-
-	private HttpTestClient http;
 
 	@DynamicPropertySource
 	static void repository(DynamicPropertyRegistry registry) {
@@ -80,9 +74,13 @@ class BrokenModelsIntegrationTests {
 		Files.writeString(folder.resolve(name), content);
 	}
 
+	@Override
+	protected boolean waitsForReadiness() {
+		return false;
+	}
+
 	@BeforeEach
 	void awaitLoaded() throws InterruptedException {
-		this.http = new HttpTestClient(this.port);
 		Instant deadline = Instant.now().plusSeconds(120);
 		while (this.http.get("/models").body().contains("\"LOADING\"")) {
 			assertThat(Instant.now()).as("models still loading").isBefore(deadline);

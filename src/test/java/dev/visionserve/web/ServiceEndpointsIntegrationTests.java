@@ -1,20 +1,18 @@
 package dev.visionserve.web;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.visionserve.support.FashionMnistImages;
 import dev.visionserve.support.HttpTestClient;
+import dev.visionserve.support.ServerIntegrationTests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,18 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * metrics and OpenAPI.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class ServiceEndpointsIntegrationTests {
-
-	@LocalServerPort
-	int port;
-
-	private HttpTestClient http;
-
-	@BeforeEach
-	void awaitReady() throws InterruptedException {
-		this.http = new HttpTestClient(this.port);
-		this.http.awaitReady(Duration.ofSeconds(120));
-	}
+class ServiceEndpointsIntegrationTests extends ServerIntegrationTests {
 
 	@Test
 	void listsModelsWithTensorsLabelsDevicesAndBatching() {
