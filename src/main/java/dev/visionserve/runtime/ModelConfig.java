@@ -26,10 +26,13 @@ import org.springframework.boot.convert.DurationStyle;
  * @param instancesPerDevice sessions (each with its own worker thread) per device
  * @param intraOpThreads ONNX Runtime threads per CPU session; {@code null} means cores /
  * CPU sessions
+ * @param diffusion a denoiser's training setup and generation defaults; {@code null} for
+ * other kinds
  */
 public record ModelConfig(String kind, Map<String, String> inputs, Map<String, String> outputs,
 		Map<String, List<Long>> inputShapes, Preprocessing preprocessing, Postprocessing postprocessing, String labels,
-		Batching batching, List<String> devices, Integer instancesPerDevice, Integer intraOpThreads) {
+		Batching batching, List<String> devices, Integer instancesPerDevice, Integer intraOpThreads,
+		Diffusion diffusion) {
 
 	public ModelConfig {
 		require(kind != null && !kind.isBlank(), "kind is required (classifier or denoiser)");
@@ -194,6 +197,72 @@ public record ModelConfig(String kind, Map<String, String> inputs, Map<String, S
 				throw new IllegalArgumentException(
 						"batching." + field + " '" + text + "' is not a duration (examples: 0ms, 5ms, 30s)");
 			}
+		}
+
+	}
+
+	/**
+	 * A denoiser's training setup and generation defaults. The schedule names are those
+	 * of diffusers; the generate feature checks them when the model loads.
+	 *
+	 * @param width image width in pixels
+	 * @param height image height in pixels
+	 * @param channels 1 (grayscale) or 3 (RGB)
+	 * @param pixelRange the model's values for black and white, e.g. {@code [-1, 1]}
+	 * @param numClasses classes the model is conditioned on (0 for an unconditional
+	 * model)
+	 * @param nullClass the class index meaning "no class" (classifier-free guidance);
+	 * default {@code numClasses}
+	 * @param numTrainTimesteps the training diffusion length T
+	 * @param betaSchedule {@code linear}, {@code scaled_linear} or
+	 * {@code squaredcos_cap_v2}
+	 * @param betaStart the first beta
+	 * @param betaEnd the last beta
+	 * @param predictionType {@code epsilon}, {@code v_prediction} or {@code sample}
+	 * @param clipSample whether to clip the predicted clean image
+	 * @param clipSampleRange the clipping bound
+	 * @param timestepSpacing {@code leading}, {@code trailing} or {@code linspace}
+	 * @param stepsOffset added to leading timesteps
+	 * @param defaultSampler the sampler when a request names none
+	 * @param defaultSteps the steps when a request gives none
+	 * @param defaultGuidanceScale the classifier-free guidance scale when a request gives
+	 * none
+	 */
+	public record Diffusion(Integer width, Integer height, Integer channels, List<Double> pixelRange,
+			Integer numClasses, Integer nullClass, Integer numTrainTimesteps, String betaSchedule, Double betaStart,
+			Double betaEnd, String predictionType, Boolean clipSample, Double clipSampleRange, String timestepSpacing,
+			Integer stepsOffset, String defaultSampler, Integer defaultSteps, Double defaultGuidanceScale) {
+
+		public Diffusion {
+			channels = (channels != null) ? channels : 1;
+			pixelRange = (pixelRange != null) ? List.copyOf(pixelRange) : List.of(-1.0, 1.0);
+			numClasses = (numClasses != null) ? numClasses : 0;
+			nullClass = (nullClass != null) ? nullClass : numClasses;
+			numTrainTimesteps = (numTrainTimesteps != null) ? numTrainTimesteps : 1000;
+			betaSchedule = (betaSchedule != null) ? betaSchedule : "linear";
+			betaStart = (betaStart != null) ? betaStart : 0.0001;
+			betaEnd = (betaEnd != null) ? betaEnd : 0.02;
+			predictionType = (predictionType != null) ? predictionType : "epsilon";
+			clipSample = (clipSample != null) ? clipSample : Boolean.TRUE;
+			clipSampleRange = (clipSampleRange != null) ? clipSampleRange : 1.0;
+			timestepSpacing = (timestepSpacing != null) ? timestepSpacing : "leading";
+			stepsOffset = (stepsOffset != null) ? stepsOffset : 0;
+			defaultSampler = (defaultSampler != null) ? defaultSampler : "ddim";
+			defaultSteps = (defaultSteps != null) ? defaultSteps : 50;
+			defaultGuidanceScale = (defaultGuidanceScale != null) ? defaultGuidanceScale : 1.0;
+			require(width == null || (width > 0 && width <= 4096), "diffusion.width must be 1 to 4096");
+			require(height == null || (height > 0 && height <= 4096), "diffusion.height must be 1 to 4096");
+			require(channels == 1 || channels == 3, "diffusion.channels must be 1 or 3");
+			require(pixelRange.size() == 2 && pixelRange.get(0) < pixelRange.get(1),
+					"diffusion.pixelRange must be [black, white] with black < white");
+			require(numClasses >= 0, "diffusion.numClasses must not be negative");
+			require(nullClass >= 0, "diffusion.nullClass must not be negative");
+			require(numTrainTimesteps >= 1 && numTrainTimesteps <= 100_000,
+					"diffusion.numTrainTimesteps must be 1 to 100000");
+			require(defaultSteps >= 1 && defaultSteps <= numTrainTimesteps,
+					"diffusion.defaultSteps must be 1 to numTrainTimesteps");
+			require(defaultGuidanceScale >= 0 && defaultGuidanceScale <= 20,
+					"diffusion.defaultGuidanceScale must be 0 to 20");
 		}
 
 	}

@@ -13,6 +13,8 @@ import org.springframework.core.Ordered;
 import dev.visionserve.classify.ClassificationService;
 import dev.visionserve.classify.ClassifierSupport;
 import dev.visionserve.classify.ClassifyLimits;
+import dev.visionserve.generate.DenoiserSupport;
+import dev.visionserve.generate.GenerationService;
 import dev.visionserve.metrics.RequestMetricsFilter;
 import dev.visionserve.runtime.ModelKindSupport;
 import dev.visionserve.runtime.ModelLoader;
@@ -47,13 +49,24 @@ class InferenceConfiguration {
 	}
 
 	@Bean
-	ModelRepositoryLifecycle modelRepositoryLifecycle(ModelRepository repository) {
-		return new ModelRepositoryLifecycle(repository);
+	DenoiserSupport denoiserSupport() {
+		return new DenoiserSupport();
+	}
+
+	@Bean
+	GenerationService generationService(ModelRepository repository, MeterRegistry registry,
+			VisionServeProperties properties) {
+		return new GenerationService(repository, registry, properties.defaultDenoiser());
+	}
+
+	@Bean
+	ModelRepositoryLifecycle modelRepositoryLifecycle(ModelRepository repository, GenerationService generation) {
+		return new ModelRepositoryLifecycle(repository, generation);
 	}
 
 	@Bean
 	ModelsHealthIndicator modelsHealthIndicator(ModelRepository repository, VisionServeProperties properties) {
-		return new ModelsHealthIndicator(repository, properties.defaultClassifier());
+		return new ModelsHealthIndicator(repository, properties.defaultModels());
 	}
 
 	@Bean

@@ -23,12 +23,20 @@ class ModelRepositoryLifecycle implements SmartLifecycle {
 
 	private final ModelRepository repository;
 
+	private final AutoCloseable features;
+
 	private volatile Thread loader;
 
 	private volatile boolean running;
 
-	ModelRepositoryLifecycle(ModelRepository repository) {
+	/**
+	 * @param repository the models
+	 * @param features what runs on the models and must stop before they close (the
+	 * diffusion loops)
+	 */
+	ModelRepositoryLifecycle(ModelRepository repository, AutoCloseable features) {
 		this.repository = repository;
+		this.features = features;
 	}
 
 	@Override
@@ -62,6 +70,12 @@ class ModelRepositoryLifecycle implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
+		try {
+			this.features.close();
+		}
+		catch (Exception ex) {
+			logger.warn("Stopping the features failed", ex);
+		}
 		this.repository.close();
 	}
 

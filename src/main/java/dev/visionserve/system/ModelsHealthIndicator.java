@@ -1,6 +1,7 @@
 package dev.visionserve.system;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.health.contributor.Health;
@@ -18,11 +19,11 @@ class ModelsHealthIndicator implements HealthIndicator {
 
 	private final ModelRepository repository;
 
-	private final String defaultClassifier;
+	private final List<String> defaultModels;
 
-	ModelsHealthIndicator(ModelRepository repository, String defaultClassifier) {
+	ModelsHealthIndicator(ModelRepository repository, List<String> defaultModels) {
 		this.repository = repository;
-		this.defaultClassifier = defaultClassifier;
+		this.defaultModels = List.copyOf(defaultModels);
 	}
 
 	@Override
@@ -46,12 +47,11 @@ class ModelsHealthIndicator implements HealthIndicator {
 		if (this.repository.problem() != null) {
 			health.withDetail("problem", this.repository.problem());
 		}
-		boolean defaultPresent = this.repository.statuses()
-			.stream()
-			.anyMatch((status) -> status.name().equals(this.defaultClassifier));
-		if (this.repository.loadingFinished() && !defaultPresent) {
-			health.down()
-				.withDetail("defaultClassifier", "'" + this.defaultClassifier + "' is not in the model repository");
+		List<String> missing = this.defaultModels.stream()
+			.filter((name) -> this.repository.statuses().stream().noneMatch((status) -> status.name().equals(name)))
+			.toList();
+		if (this.repository.loadingFinished() && !missing.isEmpty()) {
+			health.down().withDetail("missingDefaultModels", missing);
 		}
 		return health.build();
 	}

@@ -1,11 +1,12 @@
 package dev.visionserve.system;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -16,7 +17,9 @@ import org.springframework.validation.annotation.Validated;
  * The {@code visionserve.*} settings; see {@code docs/configuration.md}.
  *
  * @param modelRepository the folder holding one sub-folder per model
- * @param defaultClassifier the classifier used when a request names none
+ * @param defaultClassifier the classifier used when a request names none (blank: none,
+ * requests must name one)
+ * @param defaultDenoiser the denoiser used when a request names none (blank: none)
  * @param requireGpu fail startup when a model configured for CUDA cannot get it, instead
  * of falling back to the CPU
  * @param cpuCores cores ONNX Runtime may use in all (0: what the JVM sees), shared among
@@ -26,8 +29,18 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("visionserve")
 public record VisionServeProperties(@NotNull @DefaultValue("models") Path modelRepository,
-		@NotBlank @DefaultValue("fashion-resnet") String defaultClassifier, @DefaultValue("false") boolean requireGpu,
-		@Min(0) @DefaultValue("0") int cpuCores, @Valid @DefaultValue Limits limits) {
+		@DefaultValue("fashion-resnet") String defaultClassifier, @DefaultValue("fashion-ddpm") String defaultDenoiser,
+		@DefaultValue("false") boolean requireGpu, @Min(0) @DefaultValue("0") int cpuCores,
+		@Valid @DefaultValue Limits limits) {
+
+	/**
+	 * @return the default models that are configured; readiness needs each of them
+	 */
+	public List<String> defaultModels() {
+		return Stream.of(this.defaultClassifier, this.defaultDenoiser)
+			.filter((name) -> name != null && !name.isBlank())
+			.toList();
+	}
 
 	public int effectiveCpuCores() {
 		return (this.cpuCores > 0) ? this.cpuCores : Runtime.getRuntime().availableProcessors();

@@ -2,10 +2,12 @@ package dev.visionserve.web;
 
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import tools.jackson.core.JacksonException;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -16,6 +18,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -86,8 +89,20 @@ class ProblemDetailsAdvice {
 				? "The request has no part named '" + missing.getRequestPartName() + "'"
 				: (ex instanceof MissingServletRequestParameterException missing)
 						? "The request has no parameter '" + missing.getParameterName() + "'"
-						: (ex instanceof HttpMessageNotReadableException) ? "The request body could not be read"
+						: (ex instanceof HttpMessageNotReadableException unreadable) ? unreadable(unreadable)
 								: "The request parameters are invalid";
+		return ProblemResponses.of(ErrorCode.INVALID_PARAMETER, detail, request);
+	}
+
+	@ExceptionHandler(MethodArgumentNotValidException.class)
+	ResponseEntity<ProblemDetail> invalidBody(MethodArgumentNotValidException ex, HttpServletRequest request) {
+		String detail = ex.getBindingResult()
+			.getFieldErrors()
+			.stream()
+			.map((error) -> error.getField() + " " + error.getDefaultMessage() + " (was " + error.getRejectedValue()
+					+ ")")
+			.sorted()
+			.collect(Collectors.joining("; "));
 		return ProblemResponses.of(ErrorCode.INVALID_PARAMETER, detail, request);
 	}
 
@@ -147,6 +162,22 @@ class ProblemDetailsAdvice {
 				+ reference + ")", ex);
 		return ProblemResponses.of(ErrorCode.INTERNAL,
 				"An internal error occurred; quote reference " + reference + " to the operator", request);
+	}
+
+	/**
+	 * Names the field of a JSON body that has the wrong type, without exposing Java class
+	 * names.
+	 */
+	private static String unreadable(HttpMessageNotReadableException ex) {
+		if (ex.getCause() instanceof JacksonException jackson && !jackson.getPath().isEmpty()) {
+			String field = jackson.getPath()
+				.stream()
+				.map((reference) -> (reference.getPropertyName() != null) ? reference.getPropertyName()
+						: "[" + reference.getIndex() + "]")
+				.collect(Collectors.joining("."));
+			return "The request body has an invalid value for '" + field + "'";
+		}
+		return "The request body is missing or is not valid JSON";
 	}
 
 	private static String article(String type) {

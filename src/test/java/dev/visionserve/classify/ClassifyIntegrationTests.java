@@ -8,8 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -19,6 +17,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import dev.visionserve.support.FashionMnistImages;
 import dev.visionserve.support.FashionMnistImages.LabeledImage;
 import dev.visionserve.support.HttpTestClient;
+import dev.visionserve.support.Metrics;
 import dev.visionserve.support.ServerIntegrationTests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -145,23 +144,8 @@ class ClassifyIntegrationTests extends ServerIntegrationTests {
 	 */
 	private double batchesLargerThanOne() {
 		String metrics = this.http.get("/actuator/prometheus").body();
-		return metric(metrics, "visionserve_batch_size_count", "model=\"fashion-resnet\"")
-				- metric(metrics, "visionserve_batch_size_bucket", "model=\"fashion-resnet\"", "le=\"1.0\"");
-	}
-
-	/**
-	 * The value of the one series of {@code name} whose labels include every given
-	 * {@code key="value"}.
-	 */
-	static double metric(String exposition, String name, String... labels) {
-		StringBuilder pattern = new StringBuilder("(?m)^").append(Pattern.quote(name)).append("\\{");
-		for (String label : labels) {
-			pattern.append("(?=[^}]*").append(Pattern.quote(label)).append(")");
-		}
-		pattern.append("[^}]*\\} (\\S+)$");
-		Matcher matcher = Pattern.compile(pattern.toString()).matcher(exposition);
-		assertThat(matcher.find()).as("series " + name + List.of(labels) + " in\n" + exposition).isTrue();
-		return Double.parseDouble(matcher.group(1));
+		return Metrics.value(metrics, "visionserve_batch_size_count", "model=\"fashion-resnet\"")
+				- Metrics.value(metrics, "visionserve_batch_size_bucket", "model=\"fashion-resnet\"", "le=\"1.0\"");
 	}
 
 }

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.within;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "visionserve.model-repository=src/test/resources/config-only-models",
-				"visionserve.default-classifier=cifar-style" })
+				"visionserve.default-classifier=cifar-style", "visionserve.default-denoiser=" })
 class ConfigOnlyModelsIntegrationTests extends ServerIntegrationTests {
 
 	private static final Path MODELS = Path.of("src/test/resources/config-only-models");

@@ -56,9 +56,63 @@ public final class HttpTestClient {
 			.POST(HttpRequest.BodyPublishers.ofByteArray(body)));
 	}
 
+	public HttpResponse<String> postJson(String path, String json) {
+		return send(HttpRequest.newBuilder(URI.create(this.base + path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json)));
+	}
+
+	public HttpResponse<byte[]> postJsonForBytes(String path, String json, String accept) {
+		try {
+			return this.client.send(HttpRequest.newBuilder(URI.create(this.base + path))
+				.header("Content-Type", "application/json")
+				.header("Accept", accept)
+				.timeout(Duration.ofSeconds(120))
+				.POST(HttpRequest.BodyPublishers.ofString(json))
+				.build(), HttpResponse.BodyHandlers.ofByteArray());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Opens a server-sent event stream; the caller reads lines and closes it (closing
+	 * hangs up on the server).
+	 */
+	public HttpResponse<java.io.InputStream> openEventStream(String path, String json) {
+		try {
+			return this.client.send(HttpRequest.newBuilder(URI.create(this.base + path))
+				.header("Content-Type", "application/json")
+				.header("Accept", "text/event-stream")
+				.timeout(Duration.ofSeconds(120))
+				.POST(HttpRequest.BodyPublishers.ofString(json))
+				.build(), HttpResponse.BodyHandlers.ofInputStream());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * @return the value of the one series of {@code name} whose labels include each
+	 * {@code key="value"}
+	 */
+	public double metric(String name, String... labels) {
+		return Metrics.value(get("/actuator/prometheus").body(), name, labels);
+	}
+
 	public HttpResponse<String> send(HttpRequest.Builder request) {
 		try {
-			return this.client.send(request.timeout(Duration.ofSeconds(60)).build(),
+			return this.client.send(request.timeout(Duration.ofSeconds(300)).build(),
 					HttpResponse.BodyHandlers.ofString());
 		}
 		catch (IOException ex) {

@@ -38,6 +38,7 @@ class BrokenModelsIntegrationTests extends ServerIntegrationTests {
 	static void repository(DynamicPropertyRegistry registry) {
 		registry.add("visionserve.model-repository", REPOSITORY::toString);
 		registry.add("visionserve.default-classifier", () -> "good");
+		registry.add("visionserve.default-denoiser", () -> "");
 	}
 
 	private static Path createRepository() {

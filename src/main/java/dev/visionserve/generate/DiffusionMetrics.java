@@ -1,0 +1,77 @@
+package dev.visionserve.generate;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The diffusion loop's metrics for one model:
+ * {@code visionserve_diffusion_steps_total{model,sampler}},
+ * {@code visionserve_diffusion_active_jobs{model}},
+ * {@code visionserve_diffusion_tick_rows{model}},
+ * {@code visionserve_diffusion_job_seconds{model,sampler}} and
+ * {@code visionserve_diffusion_cancelled_total{model,reason}}. Thread-safe.
+ */
+final class DiffusionMetrics {
+
+	private static final double[] ROW_BUCKETS = { 1, 2, 4, 8, 16, 32, 64, 128, 256 };
+
+	private final MeterRegistry registry;
+
+	private final String model;
+
+	private final DistributionSummary tickRows;
+
+	DiffusionMetrics(MeterRegistry registry, String model, Supplier<Number> activeJobs) {
+		this.registry = registry;
+		this.model = model;
+		this.tickRows = DistributionSummary.builder("visionserve.diffusion.tick.rows")
+			.description("Rows per denoiser call of the step-level batching loop")
+			.tag("model", model)
+			.serviceLevelObjectives(ROW_BUCKETS)
+			.register(registry);
+		Gauge.builder("visionserve.diffusion.active.jobs", activeJobs)
+			.description("Generation jobs being denoised now")
+			.tag("model", model)
+			.strongReference(true)
+			.register(registry);
+	}
+
+	void tick(int rows) {
+		this.tickRows.record(rows);
+	}
+
+	void step(String sampler) {
+		Counter.builder("visionserve.diffusion.steps")
+			.description("Denoising steps taken, one per job per tick")
+			.tag("model", this.model)
+			.tag("sampler", sampler)
+			.register(this.registry)
+			.increment();
+	}
+
+	void finished(String sampler, long nanos) {
+		Timer.builder("visionserve.diffusion.job")
+			.description("Duration of a whole generation job, from admission to the last step")
+			.tag("model", this.model)
+			.tag("sampler", sampler)
+			.publishPercentileHistogram()
+			.register(this.registry)
+			.record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	void cancelled(String reason) {
+		Counter.builder("visionserve.diffusion.cancelled")
+			.description("Generation jobs that left the loop before finishing")
+			.tag("model", this.model)
+			.tag("reason", reason)
+			.register(this.registry)
+			.increment();
+	}
+
+}

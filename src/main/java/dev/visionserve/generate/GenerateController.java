@@ -1,0 +1,187 @@
+package dev.visionserve.generate;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import dev.visionserve.metrics.RequestAttributes;
+import dev.visionserve.runtime.InvalidParameterException;
+
+/**
+ * {@code POST /generate}: runs a diffusion sampler over a denoiser and answers with the
+ * images as JSON, as one PNG, or as a server-sent event stream with progress, previews
+ * and the result.
+ */
+@RestController
+@Tag(name = "Generation", description = "Generate images with a diffusion denoiser")
+class GenerateController {
+
+	static final String ENDPOINT = "generate";
+
+	private final GenerationService service;
+
+	GenerateController(GenerationService service) {
+		this.service = service;
+	}
+
+	@Operation(summary = "Generate images",
+			description = "Runs the sampler loop and answers when it is done: JSON with base64 PNGs by default, the PNG "
+					+ "itself with `Accept: image/png` (count 1). With `Accept: text/event-stream` the same operation "
+					+ "streams `progress`, `preview` and `result` events instead (see the event-stream response).")
+	@ApiResponse(responseCode = "200", description = "The generated images",
+			content = {
+					@Content(mediaType = "application/json", schema = @Schema(implementation = GenerateResponse.class)),
+					@Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary")),
+					@Content(mediaType = "text/event-stream",
+							examples = @ExampleObject("""
+									event:progress
+									data:{"step":1,"totalSteps":50,"elapsed":41}
+
+									event:preview
+									data:{"step":10,"images":["iVBORw0KGgo..."]}
+
+									event:result
+									data:{"model":"fashion-ddpm","seed":7,"steps":50,"sampler":"ddim","images":[{"png":"iVBORw0KGgo...","seed":7}]}
+									""")) })
+	@ApiResponse(responseCode = "400",
+			description = "INVALID_PARAMETER: a field out of range, an unknown label (the valid ones are listed) or "
+					+ "sampler, or image/png asked for several images",
+			content = @Content(mediaType = "application/problem+json", examples = @ExampleObject("""
+					{"type":"urn:visionserve:problem:invalid-parameter","title":"Invalid parameter","status":400,\
+					"detail":"label 'Hat' is unknown; use a class index 0 to 9 or one of [T-shirt/top, Trouser, ...]",\
+					"instance":"/generate","code":"INVALID_PARAMETER"}""")))
+	@ApiResponse(responseCode = "404", description = "UNKNOWN_MODEL: no denoiser of that name",
+			content = @Content(mediaType = "application/problem+json"))
+	@ApiResponse(responseCode = "429",
+			description = "QUEUE_FULL: too many generations waiting; retry after Retry-After",
+			content = @Content(mediaType = "application/problem+json"))
+	@ApiResponse(responseCode = "503", description = "DEADLINE_EXCEEDED or MODEL_NOT_READY",
+			content = @Content(mediaType = "application/problem+json"))
+	@PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = { MediaType.APPLICATION_JSON_VALUE, MediaType.IMAGE_PNG_VALUE, MediaType.ALL_VALUE })
+	CompletableFuture<ResponseEntity<Object>> generate(@Valid @RequestBody GenerateRequest body,
+			@RequestHeader(name = "Accept", required = false) String accept, HttpServletRequest request) {
+		boolean png = wantsPng(accept);
+		if (png && body.count() != null && body.count() > 1) {
+			throw new InvalidParameterException("count",
+					"An image/png answer holds one image; ask for count 1 or accept application/json");
+		}
+		GenerationJob job = start(body, GenerationListener.NONE, request);
+		return job.result()
+			.thenApply((pngs) -> png ? ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).body((Object) pngs.get(0))
+					: ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body((Object) response(job, pngs)));
+	}
+
+	@Operation(summary = "Generate images, streaming progress (text/event-stream)", hidden = true)
+	@PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	SseEmitter stream(@Valid @RequestBody GenerateRequest body, HttpServletRequest request) {
+		SseEmitter emitter = new SseEmitter(0L);
+		GenerationJob job = start(body, new StreamingListener(emitter), request);
+		emitter.onCompletion(() -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
+		emitter.onError((ex) -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
+		emitter.onTimeout(() -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
+		job.result().whenComplete((pngs, failure) -> {
+			try {
+				if (failure == null) {
+					emitter
+						.send(SseEmitter.event().name("result").data(response(job, pngs), MediaType.APPLICATION_JSON));
+					emitter.complete();
+				}
+				else {
+					emitter.send(SseEmitter.event()
+						.name("error")
+						.data(Map.of("detail", String.valueOf(failure.getMessage())), MediaType.APPLICATION_JSON));
+					emitter.complete();
+				}
+			}
+			catch (IOException | IllegalStateException ex) {
+				// The client is gone; there is nobody to tell.
+			}
+		});
+		return emitter;
+	}
+
+	private GenerationJob start(GenerateRequest body, GenerationListener listener, HttpServletRequest request) {
+		String name = this.service.resolveName(body.model());
+		RequestAttributes.describe(request, ENDPOINT, this.service.isKnown(name) ? name : "unknown");
+		return this.service.start(body, listener);
+	}
+
+	private static GenerateResponse response(GenerationJob job, List<byte[]> pngs) {
+		GenerationSpec spec = job.spec();
+		List<GenerateResponse.Image> images = new ArrayList<>();
+		for (int i = 0; i < pngs.size(); i++) {
+			images.add(new GenerateResponse.Image(Base64.getEncoder().encodeToString(pngs.get(i)), spec.seed() + i));
+		}
+		return new GenerateResponse(spec.denoiser().model().name(), spec.seed(), job.totalSteps(), spec.sampler(),
+				images);
+	}
+
+	/**
+	 * PNG only when the client rates it above JSON; {@code *}{@code /*} and no header
+	 * mean JSON.
+	 */
+	private static boolean wantsPng(String accept) {
+		if (accept == null || accept.isBlank()) {
+			return false;
+		}
+		double png = 0;
+		double json = 0;
+		for (MediaType type : MediaType.parseMediaTypes(accept)) {
+			if (type.equalsTypeAndSubtype(MediaType.IMAGE_PNG)) {
+				png = Math.max(png, type.getQualityValue());
+			}
+			else if (type.includes(MediaType.APPLICATION_JSON)) {
+				// application/json, application/* and */* all accept JSON, the default
+				// form.
+				json = Math.max(json, type.isWildcardType() ? type.getQualityValue() / 2 : type.getQualityValue());
+			}
+		}
+		return png > json;
+	}
+
+	/**
+	 * Sends progress and preview events as the loop runs; a failed send cancels the job.
+	 */
+	private record StreamingListener(SseEmitter emitter) implements GenerationListener {
+
+		@Override
+		public void progress(int step, int totalSteps, long elapsedMillis) throws IOException {
+			this.emitter.send(SseEmitter.event()
+				.name("progress")
+				.data(Map.of("step", step, "totalSteps", totalSteps, "elapsed", elapsedMillis),
+						MediaType.APPLICATION_JSON));
+		}
+
+		@Override
+		public void preview(int step, List<byte[]> pngs) throws IOException {
+			List<String> images = pngs.stream().map((png) -> Base64.getEncoder().encodeToString(png)).toList();
+			this.emitter.send(SseEmitter.event()
+				.name("preview")
+				.data(Map.of("step", step, "images", images), MediaType.APPLICATION_JSON));
+		}
+
+	}
+
+}

@@ -1,0 +1,29 @@
+package dev.visionserve.generate;
+
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/**
+ * The answer to {@code POST /generate} in JSON, and the {@code result} event of the
+ * stream.
+ *
+ * @param model the denoiser used
+ * @param seed the first image's seed
+ * @param steps denoising steps run
+ * @param sampler the sampler used
+ * @param images the images, in seed order
+ */
+@Schema(example = "{\"model\":\"fashion-ddpm\",\"seed\":7,\"steps\":50,\"sampler\":\"ddim\","
+		+ "\"images\":[{\"png\":\"iVBORw0KGgoAAAANSUhEUgAAABwAAAAcCAAAAABXZoBIAAAA...\",\"seed\":7}]}")
+public record GenerateResponse(String model, long seed, int steps, String sampler, List<Image> images) {
+
+	/**
+	 * @param png the image as base64-encoded PNG
+	 * @param seed the seed that reproduces this image alone
+	 */
+	public record Image(String png, long seed) {
+
+	}
+
+}

@@ -1,0 +1,142 @@
+package dev.visionserve.generate;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.visionserve.generate.scheduler.Schedulers;
+import dev.visionserve.runtime.InvalidParameterException;
+import dev.visionserve.runtime.LoadedModel;
+import dev.visionserve.runtime.ModelConfig.Diffusion;
+import dev.visionserve.runtime.ModelLoadException;
+import dev.visionserve.runtime.ModelRepository;
+
+/**
+ * Resolves and validates generation requests against their model and hands them to that
+ * model's {@link DiffusionEngine}. Thread-safe; one engine per loaded model, created on
+ * first use.
+ */
+public class GenerationService implements AutoCloseable {
+
+	private final ModelRepository repository;
+
+	private final MeterRegistry registry;
+
+	private final String defaultModel;
+
+	private final Map<LoadedModel, DiffusionEngine> engines = new ConcurrentHashMap<>();
+
+	public GenerationService(ModelRepository repository, MeterRegistry registry, String defaultModel) {
+		this.repository = repository;
+		this.registry = registry;
+		this.defaultModel = defaultModel;
+	}
+
+	/**
+	 * @return the model a request means: the one it names, else the default
+	 */
+	public String resolveName(String requested) {
+		return (requested == null || requested.isBlank()) ? this.defaultModel : requested;
+	}
+
+	/**
+	 * @return whether the repository holds a model of this name, so it may be used as a
+	 * metric tag
+	 */
+	public boolean isKnown(String name) {
+		return this.repository.statuses().stream().anyMatch((status) -> status.name().equals(name));
+	}
+
+	/**
+	 * Validates the request against its model and queues it.
+	 * @throws InvalidParameterException naming the field that cannot be served
+	 * @throws dev.visionserve.batching.QueueFullException when the model's loop is full
+	 */
+	GenerationJob start(GenerateRequest request, GenerationListener listener) {
+		LoadedModel model = this.repository.require(resolveName(request.model()), DenoiserSupport.KIND);
+		DiffusionEngine engine = this.engines.computeIfAbsent(model, this::newEngine);
+		return engine.submit(resolve(request, engine.denoiser()), listener);
+	}
+
+	private DiffusionEngine newEngine(LoadedModel model) {
+		try {
+			return new DiffusionEngine(Denoiser.of(model), this.registry);
+		}
+		catch (ModelLoadException ex) {
+			// Validated when the model loaded; reaching this is a bug.
+			throw new IllegalStateException(ex.getMessage(), ex);
+		}
+	}
+
+	private static GenerationSpec resolve(GenerateRequest request, Denoiser denoiser) {
+		Diffusion diffusion = denoiser.diffusion();
+		int count = (request.count() != null) ? request.count() : 1;
+		int steps = (request.steps() != null) ? request.steps() : diffusion.defaultSteps();
+		if (steps > diffusion.numTrainTimesteps()) {
+			throw new InvalidParameterException("steps",
+					"steps must be 1 to " + diffusion.numTrainTimesteps() + " for this model, was " + steps);
+		}
+		String sampler = (request.sampler() != null) ? request.sampler().trim().toLowerCase(java.util.Locale.ROOT)
+				: diffusion.defaultSampler();
+		if (!Schedulers.names().contains(sampler)) {
+			throw new InvalidParameterException("sampler",
+					"sampler '" + request.sampler() + "' is unknown; use one of " + Schedulers.names());
+		}
+		double guidance = (request.guidanceScale() != null) ? request.guidanceScale()
+				: diffusion.defaultGuidanceScale();
+		Integer classIndex = classIndex(request.label(), denoiser);
+		GenerationSpec spec = new GenerationSpec(denoiser, classIndex, count, steps, sampler,
+				(request.eta() != null) ? request.eta() : 0.0, guidance,
+				(request.seed() != null) ? request.seed()
+						: ThreadLocalRandom.current().nextLong(GenerateRequest.MAX_SEED - 16),
+				(request.previewEvery() != null) ? request.previewEvery() : 0,
+				Instant.now().plus(denoiser.model().config().batching().timeoutDuration()));
+		if (spec.rowsPerTick() > denoiser.model().maxBatchSize()) {
+			throw new InvalidParameterException("count",
+					"count " + count + (spec.guided() ? " with guidance" : "") + " needs " + spec.rowsPerTick()
+							+ " rows per step; this model runs at most " + denoiser.model().maxBatchSize());
+		}
+		return spec;
+	}
+
+	private static Integer classIndex(String label, Denoiser denoiser) {
+		if (label == null || label.isBlank()) {
+			return null;
+		}
+		int classes = denoiser.diffusion().numClasses();
+		if (!denoiser.isConditional()) {
+			throw new InvalidParameterException("label", "this model is unconditional; omit 'label'");
+		}
+		List<String> labels = denoiser.labels();
+		int byName = labels.indexOf(label.trim());
+		if (byName < 0) {
+			for (int i = 0; i < labels.size() && byName < 0; i++) {
+				byName = labels.get(i).equalsIgnoreCase(label.trim()) ? i : -1;
+			}
+		}
+		if (byName >= 0) {
+			return byName;
+		}
+		try {
+			int index = Integer.parseInt(label.trim());
+			if (index >= 0 && index < classes) {
+				return index;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// Neither a known name nor an index: reported below with the valid values.
+		}
+		throw new InvalidParameterException("label", "label '" + label + "' is unknown; use a class index 0 to "
+				+ (classes - 1) + (labels.isEmpty() ? "" : " or one of " + labels));
+	}
+
+	@Override
+	public void close() {
+		this.engines.values().forEach(DiffusionEngine::close);
+	}
+
+}
