@@ -58,16 +58,6 @@ class ArchitectureTests {
 	}
 
 	@Test
-	void schedulersArePlainJavaMath() {
-		noClasses().that()
-			.resideInAPackage("dev.visionserve.generate.scheduler..")
-			.should()
-			.dependOnClassesThat()
-			.resideInAnyPackage("org.springframework..", "ai.onnxruntime..", "io.micrometer..", "jakarta..")
-			.check(this.classes);
-	}
-
-	@Test
 	void runtimeKnowsNothingOfHttp() {
 		noClasses().that()
 			.resideInAPackage("dev.visionserve.runtime..")

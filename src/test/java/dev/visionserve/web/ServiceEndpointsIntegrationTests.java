@@ -83,6 +83,7 @@ class ServiceEndpointsIntegrationTests extends ServerIntegrationTests {
 		assertThat(this.http.postMultipart("/classify", List.of(FashionMnistImages.load().get(0).png())).statusCode())
 			.isEqualTo(200);
 		this.http.postMultipart("/classify?model=nope", List.of(FashionMnistImages.load().get(0).png()));
+		assertThat(this.http.postJson("/generate", "{\"label\":\"Bag\",\"steps\":2}").statusCode()).isEqualTo(200);
 		String metrics = this.http.get("/actuator/prometheus").body();
 		assertThat(metrics).contains(
 				"visionserve_requests_total{application=\"visionserve\",endpoint=\"classify\",model=\"fashion-resnet\",outcome=\"success\"}",
@@ -92,7 +93,15 @@ class ServiceEndpointsIntegrationTests extends ServerIntegrationTests {
 				"visionserve_queue_wait_seconds_bucket{application=\"visionserve\",model=\"fashion-resnet\"",
 				"visionserve_inference_seconds_bucket{application=\"visionserve\",device=\"cpu\",model=\"fashion-resnet\"",
 				"visionserve_batch_size_bucket{application=\"visionserve\",model=\"fashion-resnet\"",
-				"visionserve_rejected_total{application=\"visionserve\",model=\"fashion-resnet\",reason=\"queue_full\"}");
+				"visionserve_rejected_total{application=\"visionserve\",model=\"fashion-resnet\",reason=\"queue_full\"}",
+				"visionserve_requests_total{application=\"visionserve\",endpoint=\"generate\",model=\"fashion-ddpm\",outcome=\"success\"}",
+				"visionserve_request_seconds_bucket{application=\"visionserve\",endpoint=\"generate\",model=\"fashion-ddpm\"",
+				"visionserve_diffusion_steps_total{application=\"visionserve\",model=\"fashion-ddpm\",sampler=\"ddim\"}",
+				"visionserve_diffusion_active_jobs{application=\"visionserve\",model=\"fashion-ddpm\"}",
+				"visionserve_diffusion_tick_rows_bucket{application=\"visionserve\",model=\"fashion-ddpm\"",
+				"visionserve_diffusion_job_seconds_bucket{application=\"visionserve\",model=\"fashion-ddpm\",sampler=\"ddim\"",
+				"visionserve_batch_size_bucket{application=\"visionserve\",model=\"fashion-ddpm\"",
+				"visionserve_inference_seconds_bucket{application=\"visionserve\",device=\"cpu\",model=\"fashion-ddpm\"");
 	}
 
 	@Test
@@ -104,6 +113,14 @@ class ServiceEndpointsIntegrationTests extends ServerIntegrationTests {
 		assertThat(multipart.toString()).contains("\"format\":\"binary\"");
 		assertThat(classify.get("responses").propertyNames()).contains("200", "400", "404", "413", "415", "429", "503");
 		assertThat(api.get("paths").get("/models").get("get").get("summary").asString()).isNotBlank();
+		JsonNode generate = api.get("paths").get("/generate").get("post");
+		assertThat(generate.get("summary").asString()).isNotBlank();
+		assertThat(generate.get("requestBody").get("content").has("application/json")).isTrue();
+		assertThat(generate.get("responses").get("200").get("content").propertyNames()).contains("application/json",
+				"image/png", "text/event-stream");
+		assertThat(generate.get("responses").get("200").get("content").get("text/event-stream").toString())
+			.contains("event:progress", "event:result");
+		assertThat(generate.get("responses").propertyNames()).contains("400", "404", "429", "503");
 		assertThat(api.get("paths").get("/models/{name}").get("get").get("summary").asString()).isNotBlank();
 		HttpResponse<String> ui = this.http.get("/swagger-ui/index.html");
 		assertThat(ui.statusCode()).isEqualTo(200);

@@ -24,14 +24,21 @@ abstract class AbstractScheduler implements Scheduler {
 			throw new IllegalArgumentException(
 					"numInferenceSteps must be from 1 to " + trainSteps + ", was " + numInferenceSteps);
 		}
-		int[] chosen = this.config.timestepSpacing()
-			.timesteps(trainSteps, numInferenceSteps, this.config.stepsOffset());
+		int[] chosen = chooseTimesteps(numInferenceSteps);
 		if (chosen[0] >= trainSteps) {
 			throw new IllegalArgumentException("With stepsOffset " + this.config.stepsOffset() + ", "
 					+ numInferenceSteps + " leading steps would start at timestep " + chosen[0]
 					+ ", past the last training timestep " + (trainSteps - 1));
 		}
 		this.timesteps = chosen;
+	}
+
+	/**
+	 * @return the run's timesteps by the configured spacing; a sampler may pick its own
+	 */
+	int[] chooseTimesteps(int numInferenceSteps) {
+		return this.config.timestepSpacing()
+			.timesteps(this.config.numTrainTimesteps(), numInferenceSteps, this.config.stepsOffset());
 	}
 
 	@Override
@@ -47,13 +54,6 @@ abstract class AbstractScheduler implements Scheduler {
 	@Override
 	public float[] scaleModelInput(float[] sample, int timestep) {
 		return sample;
-	}
-
-	/**
-	 * @return the number of inference steps of the run
-	 */
-	protected final int stepCount() {
-		return requireTimesteps().length;
 	}
 
 	/**

@@ -26,8 +26,7 @@ public final class DdimScheduler extends AbstractScheduler {
 		boolean addNoise = sigma > 0;
 		float[] prev = new float[sample.length];
 		for (int i = 0; i < prev.length; i++) {
-			// Song et al. 2021 eq. 12: x_{t−1} = √ᾱ_{t−1}·x̂₀ + √(1−ᾱ_{t−1}−σ_t²)·ε +
-			// σ_t·z
+			// Song et al. 2021 eq. 12: x' = √ᾱ'·x̂₀ + √(1−ᾱ'−σ²)·ε + σ·z
 			double next = sqrtAlphaBarPrev * x0Hat[i] + directionCoefficient * epsilon[i];
 			prev[i] = (float) (addNoise ? next + sigma * noise.nextGaussian() : next);
 		}

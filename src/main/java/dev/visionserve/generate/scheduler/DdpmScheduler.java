@@ -20,12 +20,10 @@ public final class DdpmScheduler extends AbstractScheduler {
 		double alpha = alphaBar / alphaBarPrev;
 		double beta = 1 - alpha;
 		double[] x0Hat = Predictions.x0Hat(this.config, modelOutput, sample, alphaBar);
-		// Ho et al. 2020 eq. 7: μ̃_t(x_t, x̂₀) = √ᾱ_{t−1}·β_t/(1−ᾱ_t)·x̂₀ +
-		// √α_t·(1−ᾱ_{t−1})/(1−ᾱ_t)·x_t
+		// Ho et al. 2020 eq. 7: μ̃ = √ᾱ'·β/(1−ᾱ)·x̂₀ + √α·(1−ᾱ')/(1−ᾱ)·x_t, ᾱ' = ᾱ_prev
 		double x0Coefficient = Math.sqrt(alphaBarPrev) * beta / (1 - alphaBar);
 		double sampleCoefficient = Math.sqrt(alpha) * (1 - alphaBarPrev) / (1 - alphaBar);
-		// Ho et al. 2020 eq. 7: β̃_t = (1−ᾱ_{t−1})/(1−ᾱ_t)·β_t; zero on the last step
-		// (ᾱ_prev = 1)
+		// Ho et al. 2020 eq. 7: β̃_t = (1−ᾱ_{t−1})/(1−ᾱ_t)·β_t (0 when ᾱ_prev = 1)
 		double sigma = Math.sqrt((1 - alphaBarPrev) / (1 - alphaBar) * beta);
 		boolean addNoise = prevT >= 0;
 		float[] prev = new float[sample.length];

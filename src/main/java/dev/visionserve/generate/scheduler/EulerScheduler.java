@@ -44,8 +44,7 @@ public final class EulerScheduler extends AbstractScheduler {
 	@Override
 	public float[] scaleModelInput(float[] sample, int timestep) {
 		double sigma = sigmas()[indexOf(timestep)];
-		// x/√(σ²+1) = √ᾱ·x₀ + √(1−ᾱ)·ε, the variance-preserving input the model was
-		// trained on
+		// x/√(σ²+1) = √ᾱ·x₀ + √(1−ᾱ)·ε, the input the model was trained on
 		double scale = 1 / Math.sqrt(sigma * sigma + 1);
 		float[] scaled = new float[sample.length];
 		for (int i = 0; i < scaled.length; i++) {
@@ -70,8 +69,7 @@ public final class EulerScheduler extends AbstractScheduler {
 				case V_PREDICTION -> modelOutput[i] * vScale + sample[i] * sampleScale;
 				case SAMPLE -> modelOutput[i];
 			};
-			// Karras et al. 2022 alg. 2, lines 7-8: d = (x − x̂₀)/σ, x_next = x + (σ_next
-			// − σ)·d
+			// Karras et al. 2022 alg. 2, l. 7-8: d = (x − x̂₀)/σ, x' = x + (σ' − σ)·d
 			double derivative = (sample[i] - x0Hat) / sigma;
 			prev[i] = (float) (sample[i] + derivative * (sigmaNext - sigma));
 			x0Hats[i] = (float) x0Hat;

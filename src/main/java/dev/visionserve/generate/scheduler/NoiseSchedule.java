@@ -50,8 +50,7 @@ public final class NoiseSchedule {
 		return values;
 	}
 
-	// Nichol & Dhariwal 2021 eq. 17: β_t = 1 − ᾱ(t+1)/ᾱ(t), ᾱ(t) =
-	// cos²(((t/T)+s)/(1+s)·π/2)
+	// Nichol & Dhariwal 2021 eq. 17 and §3.2: β_t = 1 − ᾱ(t+1)/ᾱ(t), capped
 	private static double[] cosine(int steps) {
 		double[] values = new double[steps];
 		for (int i = 0; i < steps; i++) {
