@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 
 import dev.visionserve.runtime.ModelRepository;
@@ -17,7 +18,7 @@ import dev.visionserve.runtime.ModelStatus;
  * sessions after the web server has finished its graceful shutdown, so requests in flight
  * still find their model.
  */
-class ModelRepositoryLifecycle implements SmartLifecycle {
+class ModelRepositoryLifecycle implements SmartLifecycle, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(ModelRepositoryLifecycle.class);
 
@@ -39,12 +40,19 @@ class ModelRepositoryLifecycle implements SmartLifecycle {
 		this.features = features;
 	}
 
+	/**
+	 * Starts loading once; a later start (a test context resumed after a pause) finds the
+	 * models loaded.
+	 */
 	@Override
 	public void start() {
+		this.running = true;
+		if (this.loader != null) {
+			return;
+		}
 		Thread thread = new Thread(this::load, "model-loader");
 		thread.setDaemon(true);
 		this.loader = thread;
-		this.running = true;
 		thread.start();
 	}
 
@@ -67,9 +75,21 @@ class ModelRepositoryLifecycle implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Nothing to stop: a stopped context may be started again (Spring pauses cached test
+	 * contexts), so the models stay loaded until {@link #destroy()}.
+	 */
 	@Override
 	public void stop() {
 		this.running = false;
+	}
+
+	/**
+	 * Drains the features and the models' queues and closes the sessions, after the web
+	 * server has stopped.
+	 */
+	@Override
+	public void destroy() {
 		try {
 			this.features.close();
 		}

@@ -23,9 +23,10 @@ import dev.visionserve.support.ServerIntegrationTests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The shipped denoiser under tight limits (a copy configured with one job at a time, 8 rows per tick and a 2 s
- * deadline): a second job is refused with 429, a job that cannot finish in time leaves the loop with 503, and a
- * request that could never fit a tick is refused up front.
+ * The shipped denoiser under tight limits (a copy configured with one job at a time, 8
+ * rows per tick and a 2 s deadline): a second job is refused with 429, a job that cannot
+ * finish in time leaves the loop with 503, and a request that could never fit a tick is
+ * refused up front.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class GenerateLimitsIntegrationTests extends ServerIntegrationTests {
@@ -62,7 +63,8 @@ class GenerateLimitsIntegrationTests extends ServerIntegrationTests {
 		CompletableFuture<HttpResponse<String>> slow = CompletableFuture
 			.supplyAsync(() -> this.http.postJson("/generate", "{\"label\":\"Bag\",\"steps\":1000,\"seed\":1}"));
 		Instant deadline = Instant.now().plusSeconds(30);
-		while (this.http.metric("visionserve_diffusion_active_jobs", "model=\"tight\"") < 1) {
+		while (Metrics.valueOrZero(this.http.get("/actuator/prometheus").body(), "visionserve_diffusion_active_jobs",
+				"model=\"tight\"") < 1) {
 			assertThat(Instant.now()).as("the slow job never became active").isBefore(deadline);
 			Thread.sleep(20);
 		}
