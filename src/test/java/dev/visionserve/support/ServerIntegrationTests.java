@@ -13,7 +13,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 public abstract class ServerIntegrationTests {
 
 	@LocalServerPort
-	private int port;
+	protected int port;
 
 	protected HttpTestClient http;
 
