@@ -62,7 +62,7 @@ public class ClassificationService {
 	 * metric tag
 	 */
 	public boolean isKnown(String name) {
-		return this.repository.statuses().stream().anyMatch((status) -> status.name().equals(name));
+		return this.repository.contains(name);
 	}
 
 	public ClassifyLimits limits() {

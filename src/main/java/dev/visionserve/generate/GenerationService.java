@@ -48,7 +48,7 @@ public class GenerationService implements AutoCloseable {
 	 * metric tag
 	 */
 	public boolean isKnown(String name) {
-		return this.repository.statuses().stream().anyMatch((status) -> status.name().equals(name));
+		return this.repository.contains(name);
 	}
 
 	/**

@@ -47,9 +47,7 @@ class ModelsHealthIndicator implements HealthIndicator {
 		if (this.repository.problem() != null) {
 			health.withDetail("problem", this.repository.problem());
 		}
-		List<String> missing = this.defaultModels.stream()
-			.filter((name) -> this.repository.statuses().stream().noneMatch((status) -> status.name().equals(name)))
-			.toList();
+		List<String> missing = this.defaultModels.stream().filter((name) -> !this.repository.contains(name)).toList();
 		if (this.repository.loadingFinished() && !missing.isEmpty()) {
 			health.down().withDetail("missingDefaultModels", missing);
 		}

@@ -19,25 +19,24 @@ public final class Metrics {
 	 * {@code key="value"}.
 	 */
 	public static double value(String exposition, String name, String... labels) {
-		StringBuilder pattern = new StringBuilder("(?m)^").append(Pattern.quote(name)).append("\\{");
-		for (String label : labels) {
-			pattern.append("(?=[^}]*").append(Pattern.quote(label)).append(")");
-		}
-		pattern.append("[^}]*\\} (\\S+)$");
-		Matcher matcher = Pattern.compile(pattern.toString()).matcher(exposition);
+		Matcher matcher = series(exposition, name, labels);
 		assertThat(matcher.find()).as("series " + name + List.of(labels) + " in\n" + exposition).isTrue();
 		return Double.parseDouble(matcher.group(1));
 	}
 
 	/** Like {@link #value}, but 0 when no such series has been created yet. */
 	public static double valueOrZero(String exposition, String name, String... labels) {
+		Matcher matcher = series(exposition, name, labels);
+		return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
+	}
+
+	private static Matcher series(String exposition, String name, String... labels) {
 		StringBuilder pattern = new StringBuilder("(?m)^").append(Pattern.quote(name)).append("\\{");
 		for (String label : labels) {
 			pattern.append("(?=[^}]*").append(Pattern.quote(label)).append(")");
 		}
 		pattern.append("[^}]*\\} (\\S+)$");
-		Matcher matcher = Pattern.compile(pattern.toString()).matcher(exposition);
-		return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
+		return Pattern.compile(pattern.toString()).matcher(exposition);
 	}
 
 }
