@@ -115,6 +115,12 @@ public final class ModelRepository implements AutoCloseable {
 	}
 
 	/**
+	 * @return whether the repository holds a model of this name, in any state */
+	public boolean contains(String name) {
+		return this.statuses.containsKey(name);
+	}
+
+	/**
 	 * @return a repository-wide problem (missing or empty folder), or {@code null}
 	 */
 	public String problem() {
