@@ -115,7 +115,8 @@ public final class ModelRepository implements AutoCloseable {
 	}
 
 	/**
-	 * @return whether the repository holds a model of this name, in any state */
+	 * @return whether the repository holds a model of this name, in any state
+	 */
 	public boolean contains(String name) {
 		return this.statuses.containsKey(name);
 	}
