@@ -40,7 +40,9 @@ class ClassifyController {
 
 	@Operation(summary = "Classify uploaded images",
 			description = "Upload one or more images as multipart parts named `image`; each gets one result, in order. "
-					+ "All images of a request are batched together.")
+					+ "All images of a request are batched together. The same operation also accepts one raw image "
+					+ "as the body, with its image content type (e.g. `curl -H 'Content-Type: image/png' "
+					+ "--data-binary @shoe.png`).")
 	@ClassifyResponses
 	@PostMapping(path = "/classify", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
@@ -66,8 +68,9 @@ class ClassifyController {
 		return classify(model, images, topK, request);
 	}
 
-	@Operation(summary = "Classify one raw image body",
-			description = "Send the image itself as the body with its image content type, e.g. `image/png`.")
+	// Springdoc merges both POST /classify methods into one operation; the upload form
+	// documents both.
+	@Operation(hidden = true)
 	@ClassifyResponses
 	@PostMapping(path = "/classify",
 			consumes = { MediaType.IMAGE_PNG_VALUE, MediaType.IMAGE_JPEG_VALUE, MediaType.IMAGE_GIF_VALUE, "image/bmp",

@@ -1,0 +1,300 @@
+package dev.visionserve.web;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import dev.visionserve.support.ServerIntegrationTests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The browser side, in a real headless Chromium driven by Selenium: Swagger UI's "Try it
+ * out" on {@code /classify}, and the playground at {@code /} classifying an upload and
+ * generating with live progress. Uses Debian's {@code chromium} and
+ * {@code chromium-driver} at fixed paths, so nothing is downloaded; without them the
+ * tests fail (CI installs them in {@code .ci/run}). Screenshots go to
+ * {@code target/screenshots}; the ones in {@code docs/screenshots} are copies of these.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class PlaygroundBrowserIntegrationTests extends ServerIntegrationTests {
+
+	private static final Path CHROMEDRIVER = Path
+		.of(System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver"));
+
+	private static final Path CHROMIUM = Path.of(System.getProperty("visionserve.test.chromium", "/usr/bin/chromium"));
+
+	private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+	private static Path profile;
+
+	private static ChromeDriver driver;
+
+	@LocalServerPort
+	private int port;
+
+	private WebDriverWait wait;
+
+	@BeforeAll
+	static void startBrowser() throws IOException {
+		assertThat(CHROMIUM)
+			.as("Chromium is missing at %s: install the Debian packages chromium and chromium-driver "
+					+ "(.ci/run does) to run the browser tests", CHROMIUM)
+			.isExecutable();
+		assertThat(CHROMEDRIVER)
+			.as("ChromeDriver is missing at %s: install the Debian packages chromium and "
+					+ "chromium-driver (.ci/run does) to run the browser tests", CHROMEDRIVER)
+			.isExecutable();
+		// An explicit driver executable means Selenium Manager is never asked to find or
+		// download one.
+		System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+		profile = Files.createTempDirectory("visionserve-chromium");
+		ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+			.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+					"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+					"--disable-sync", "--hide-scrollbars", "--window-size=1280,900", "--user-data-dir=" + profile);
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+			.usingAnyFreePort()
+			.build();
+		driver = new ChromeDriver(service, options);
+		Files.createDirectories(SCREENSHOTS);
+	}
+
+	@AfterAll
+	static void stopBrowser() throws IOException {
+		if (driver != null) {
+			driver.quit();
+		}
+		if (profile != null) {
+			try (Stream<Path> files = Files.walk(profile)) {
+				files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+			}
+		}
+	}
+
+	@BeforeEach
+	void desktop() {
+		this.wait = new WebDriverWait(driver, TIMEOUT);
+		viewport(1280, 900, false);
+	}
+
+	@AfterEach
+	void screenshotTheEnd(TestInfo test) throws IOException {
+		screenshot(test.getTestMethod().orElseThrow().getName());
+	}
+
+	@Test
+	void swaggerUiTriesClassifyWithAnUploadedFile() throws IOException {
+		viewport(1100, 1400, false);
+		driver.get(url("/swagger-ui/index.html"));
+		WebElement operation = this.wait
+			.until(ExpectedConditions.visibilityOfElementLocated(By.id("operations-Classification-classifyUpload")));
+		operation.findElement(By.cssSelector(".opblock-summary-control")).click();
+		WebElement tryOut = this.wait.until(ExpectedConditions
+			.elementToBeClickable(By.cssSelector("#" + operation.getAttribute("id") + " .try-out__btn")));
+		// springdoc's try-it-out-enabled opens the operation in try-out mode already;
+		// then the button says Cancel.
+		if (tryOut.getText().trim().equalsIgnoreCase("Try it out")) {
+			tryOut.click();
+		}
+		// The image part is an array of files: add one item, then choose its file.
+		List<WebElement> addItem = operation.findElements(By.cssSelector(".json-schema-form-item-add"));
+		if (operation.findElements(By.cssSelector("input[type=file]")).isEmpty() && !addItem.isEmpty()) {
+			addItem.get(0).click();
+		}
+		WebElement file = this.wait.until((d) -> operation.findElement(By.cssSelector("input[type=file]")));
+		file.sendKeys(fixture("0009_7.png").toString());
+		operation.findElement(By.cssSelector("button.execute")).click();
+		WebElement status = this.wait.until(ExpectedConditions
+			.visibilityOfElementLocated(By.cssSelector(".live-responses-table .response .response-col_status")));
+		assertThat(status.getText().trim()).isEqualTo("200");
+		String body = operation.findElement(By.cssSelector(".live-responses-table .response-col_description pre"))
+			.getText();
+		assertThat(body).contains("\"model\": \"fashion-resnet\"").contains("\"label\": \"Sneaker\"");
+		script("arguments[0].scrollIntoView({block: 'start'})", operation);
+		screenshot("swagger-ui");
+	}
+
+	@Test
+	void playgroundClassifiesAnUploadedImage() throws IOException {
+		openPlayground();
+		driver.findElement(By.id("file-input")).sendKeys(fixture("0009_7.png").toString());
+		this.wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#predictions li"), 5));
+		List<WebElement> bars = driver.findElements(By.cssSelector("#predictions li"));
+		assertThat(bars.get(0).getAttribute("data-label")).isEqualTo("Sneaker");
+		assertThat(bars.get(0).getText()).contains("Sneaker").containsPattern("\\d+\\.\\d%");
+		double previous = Double.MAX_VALUE;
+		for (WebElement bar : bars) {
+			double width = bar.findElement(By.cssSelector(".bar-fill")).getRect().getWidth();
+			assertThat(width).isLessThanOrEqualTo(previous);
+			previous = width;
+		}
+		assertThat(bars.get(0).findElement(By.cssSelector(".bar-fill")).getRect().getWidth())
+			.isGreaterThan(5 * bars.get(1).findElement(By.cssSelector(".bar-fill")).getRect().getWidth());
+		assertThat(driver.findElement(By.id("classify-status")).getText()).startsWith("fashion-resnet: Sneaker");
+		assertThat(this.http.metric("visionserve_requests_total", "endpoint", "classify", "outcome", "success"))
+			.isPositive();
+	}
+
+	@Test
+	void playgroundClassifiesADroppedImage() throws IOException {
+		openPlayground();
+		script("""
+				const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+				const data = new DataTransfer();
+				data.items.add(new File([bytes], 'dropped.png', {type: 'image/png'}));
+				document.getElementById('drop-zone')
+					.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+				""", Base64.getEncoder().encodeToString(Files.readAllBytes(fixture("0000_9.png"))));
+		this.wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#predictions li"), 5));
+		assertThat(driver.findElement(By.cssSelector("#predictions li")).getAttribute("data-label"))
+			.isEqualTo("Ankle boot");
+		assertThat(naturalWidth(driver.findElement(By.id("input-image")))).isEqualTo(28);
+	}
+
+	@Test
+	void playgroundGeneratesWithLiveProgressAndChecksTheResult() throws IOException {
+		openPlayground();
+		// An upload first, only so that the screenshot shows both halves at work.
+		driver.findElement(By.id("file-input")).sendKeys(fixture("0009_7.png").toString());
+		this.wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#predictions li"), 5));
+		new Select(driver.findElement(By.id("label-select"))).selectByVisibleText("Sneaker");
+		new Select(driver.findElement(By.id("sampler-select"))).selectByValue("ddim");
+		type("steps-input", "10");
+		type("guidance-input", "2");
+		type("seed-input", "7");
+		type("preview-every-input", "2");
+		// Records every value the progress bar takes (a mutation's old value, then the
+		// last), to tell step-by-step progress from a jump to the end.
+		script("""
+				window.progressSeen = [];
+				new MutationObserver((records) => records.forEach((r) => window.progressSeen.push(Number(r.oldValue))))
+					.observe(document.getElementById('progress'),
+						{attributes: true, attributeOldValue: true, attributeFilter: ['value']});
+				""");
+		driver.findElement(By.id("generate-button")).click();
+		this.wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("result-image")));
+		WebElement progress = driver.findElement(By.id("progress"));
+		assertThat(progress.getDomProperty("value")).isEqualTo("10");
+		assertThat(progress.getDomProperty("max")).isEqualTo("10");
+		assertThat(driver.findElement(By.id("progress-text")).getText()).contains("Step 10 / 10", "100%");
+		assertThat(script("return window.progressSeen.concat([document.getElementById('progress').value])"
+				+ ".filter((v) => v > 0)"))
+			.asList()
+			.containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+		List<WebElement> previews = driver.findElements(By.cssSelector("#previews img"));
+		assertThat(previews).hasSize(4);
+		assertThat(previews.get(0).getAttribute("alt")).isEqualTo("Predicted image at step 2");
+		assertThat(naturalWidth(previews.get(0))).isEqualTo(28);
+		WebElement result = driver.findElement(By.id("result-image"));
+		assertThat(naturalWidth(result)).isEqualTo(28);
+		assertThat(result.getRect().getWidth()).isGreaterThanOrEqualTo(112);
+		assertThat(driver.findElement(By.id("result-caption")).getText()).contains("Sneaker", "ddim", "10 steps",
+				"seed 7");
+
+		WebElement check = this.wait.until(ExpectedConditions.elementToBeClickable(By.id("check-button")));
+		check.click();
+		this.wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#check-result li"), 5));
+		assertThat(driver.findElement(By.cssSelector("#check-result li")).getAttribute("data-label"))
+			.isEqualTo("Sneaker");
+		assertThat(driver.findElement(By.id("check-status")).getText()).contains("fashion-resnet sees Sneaker",
+				"matches");
+
+		fullPageScreenshot("playground-desktop", 1280);
+		viewport(375, 812, true);
+		assertThat(script("return document.documentElement.clientWidth")).isEqualTo(375L);
+		assertThat((Long) script("return document.documentElement.scrollWidth"))
+			.as("the page fits a 375px phone without scrolling sideways")
+			.isLessThanOrEqualTo(375L);
+		fullPageScreenshot("playground-phone", 375);
+	}
+
+	private void openPlayground() {
+		driver.get(url("/"));
+		this.wait.until(ExpectedConditions
+			.presenceOfElementLocated(By.cssSelector("#classifier-select option[value='fashion-resnet']")));
+		this.wait.until(
+				ExpectedConditions.presenceOfElementLocated(By.cssSelector("#label-select option[value='Sneaker']")));
+		assertThat(driver.findElement(By.id("swagger-link")).getAttribute("href")).isEqualTo(url("/swagger-ui.html"));
+		assertThat(driver.findElement(By.id("metrics-link")).getAttribute("href"))
+			.isEqualTo(url("/actuator/prometheus"));
+	}
+
+	private void type(String id, String text) {
+		WebElement input = driver.findElement(By.id(id));
+		input.clear();
+		input.sendKeys(text);
+	}
+
+	private static Object script(String script, Object... arguments) {
+		return ((JavascriptExecutor) driver).executeScript(script, arguments);
+	}
+
+	private static long naturalWidth(WebElement image) {
+		return (Long) script("return arguments[0].naturalWidth", image);
+	}
+
+	/**
+	 * Sets the layout viewport through the DevTools protocol, independent of the window.
+	 */
+	private static void viewport(int width, int height, boolean mobile) {
+		driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+				Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
+	}
+
+	private static void fullPageScreenshot(String name, int width) throws IOException {
+		script("window.scrollTo(0, 0)");
+		long height = (Long) script("return document.documentElement.scrollHeight");
+		viewport(width, (int) Math.min(height, 4000), width < 600);
+		screenshot(name);
+	}
+
+	private static void screenshot(String name) throws IOException {
+		Files.write(SCREENSHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
+	}
+
+	private String url(String path) {
+		return "http://localhost:" + this.port + path;
+	}
+
+	private static Path fixture(String name) {
+		try {
+			return Path.of(PlaygroundBrowserIntegrationTests.class.getResource("/fashion-mnist/" + name).toURI())
+				.toAbsolutePath();
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
