@@ -35,6 +35,9 @@ final class DiffusionMetrics {
 			.tag("model", model)
 			.serviceLevelObjectives(ROW_BUCKETS)
 			.register(registry);
+		// Both cancellation series exist from the start, so dashboards and alerts see zeros rather than nothing.
+		cancelledCounter(DiffusionEngine.CANCELLED_CLIENT);
+		cancelledCounter(DiffusionEngine.CANCELLED_DEADLINE);
 		Gauge.builder("visionserve.diffusion.active.jobs", activeJobs)
 			.description("Generation jobs being denoised now")
 			.tag("model", model)
@@ -57,7 +60,7 @@ final class DiffusionMetrics {
 
 	void finished(String sampler, long nanos) {
 		Timer.builder("visionserve.diffusion.job")
-			.description("Duration of a whole generation job, from admission to the last step")
+			.description("Duration of a whole generation job, from submission to its last step")
 			.tag("model", this.model)
 			.tag("sampler", sampler)
 			.publishPercentileHistogram()
@@ -66,12 +69,15 @@ final class DiffusionMetrics {
 	}
 
 	void cancelled(String reason) {
-		Counter.builder("visionserve.diffusion.cancelled")
+		cancelledCounter(reason).increment();
+	}
+
+	private Counter cancelledCounter(String reason) {
+		return Counter.builder("visionserve.diffusion.cancelled")
 			.description("Generation jobs that left the loop before finishing")
 			.tag("model", this.model)
 			.tag("reason", reason)
-			.register(this.registry)
-			.increment();
+			.register(this.registry);
 	}
 
 }
