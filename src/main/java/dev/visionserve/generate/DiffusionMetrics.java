@@ -35,7 +35,8 @@ final class DiffusionMetrics {
 			.tag("model", model)
 			.serviceLevelObjectives(ROW_BUCKETS)
 			.register(registry);
-		// Both cancellation series exist from the start, so dashboards and alerts see zeros rather than nothing.
+		// Both cancellation series exist from the start, so dashboards and alerts see
+		// zeros rather than nothing.
 		cancelledCounter(DiffusionEngine.CANCELLED_CLIENT);
 		cancelledCounter(DiffusionEngine.CANCELLED_DEADLINE);
 		Gauge.builder("visionserve.diffusion.active.jobs", activeJobs)
