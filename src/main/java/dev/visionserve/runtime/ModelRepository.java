@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import org.apache.commons.logging.Log;
@@ -34,6 +35,8 @@ public final class ModelRepository implements AutoCloseable {
 	private volatile boolean loadingFinished;
 
 	private volatile boolean closed;
+
+	private final AtomicBoolean closing = new AtomicBoolean();
 
 	public ModelRepository(Path root, ModelLoader loader) {
 		this.root = root;
@@ -85,6 +88,10 @@ public final class ModelRepository implements AutoCloseable {
 					+ (System.nanoTime() - start) / 1_000_000 + " ms");
 		}
 		catch (ModelLoadException | RuntimeException ex) {
+			if (this.closed) {
+				// Shutting down: an interrupted load is no failure worth reporting.
+				return;
+			}
 			this.statuses.put(name, ModelStatus.failed(name, ex.getMessage()));
 			logger.error("Model '" + name + "' failed to load: " + ex.getMessage());
 		}
@@ -166,9 +173,16 @@ public final class ModelRepository implements AutoCloseable {
 			.toList();
 	}
 
-	/** Drains and closes every loaded model. */
+	/**
+	 * Drains and closes every loaded model; a model still loading is closed by the loader
+	 * as soon as it is ready. Idempotent: both the lifecycle and the bean's destruction
+	 * may call it.
+	 */
 	@Override
 	public void close() {
+		if (this.closing.getAndSet(true)) {
+			return;
+		}
 		this.closed = true;
 		for (ModelStatus status : this.statuses.values()) {
 			if (status.model() != null) {

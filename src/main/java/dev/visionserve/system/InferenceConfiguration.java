@@ -40,7 +40,11 @@ class InferenceConfiguration {
 		return new ClassifierSupport();
 	}
 
-	@Bean
+	/**
+	 * Closed by {@link ModelRepositoryLifecycle}, after the features that use it, not by
+	 * the container.
+	 */
+	@Bean(destroyMethod = "")
 	ModelRepository modelRepository(VisionServeProperties properties, OrtRuntime runtime, MeterRegistry registry,
 			List<ModelKindSupport> kinds) {
 		SessionFactory sessions = new SessionFactory(runtime, properties.requireGpu());
@@ -53,7 +57,8 @@ class InferenceConfiguration {
 		return new DenoiserSupport();
 	}
 
-	@Bean
+	/** Closed by {@link ModelRepositoryLifecycle}, before the models it runs on. */
+	@Bean(destroyMethod = "")
 	GenerationService generationService(ModelRepository repository, MeterRegistry registry,
 			VisionServeProperties properties) {
 		return new GenerationService(repository, registry, properties.defaultDenoiser());

@@ -22,6 +22,11 @@ class ModelRepositoryLifecycle implements SmartLifecycle, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(ModelRepositoryLifecycle.class);
 
+	/**
+	 * How long shutdown waits for a model that is being loaded to finish and be closed.
+	 */
+	private static final long LOADER_JOIN_MILLIS = 60_000;
+
 	private final ModelRepository repository;
 
 	private final AutoCloseable features;
@@ -86,10 +91,11 @@ class ModelRepositoryLifecycle implements SmartLifecycle, DisposableBean {
 
 	/**
 	 * Drains the features and the models' queues and closes the sessions, after the web
-	 * server has stopped.
+	 * server has stopped. Waits for a warm-up still running: the JVM must not exit in the
+	 * middle of a native ONNX Runtime call.
 	 */
 	@Override
-	public void destroy() {
+	public void destroy() throws InterruptedException {
 		try {
 			this.features.close();
 		}
@@ -97,6 +103,10 @@ class ModelRepositoryLifecycle implements SmartLifecycle, DisposableBean {
 			logger.warn("Stopping the features failed", ex);
 		}
 		this.repository.close();
+		Thread thread = this.loader;
+		if (thread != null) {
+			thread.join(LOADER_JOIN_MILLIS);
+		}
 	}
 
 	@Override
