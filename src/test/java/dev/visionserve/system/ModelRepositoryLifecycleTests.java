@@ -24,10 +24,7 @@ class ModelRepositoryLifecycleTests {
 
 	@Test
 	void keepsTheModelsAcrossStopAndStartAndClosesThemOnDestroy() throws Exception {
-		OrtRuntime runtime = new OrtRuntime();
-		ModelRepository repository = new ModelRepository(Path.of("src/test/resources/config-only-models"),
-				new ModelLoader(runtime, new SessionFactory(runtime, false), new SimpleMeterRegistry(),
-						List.of(new ClassifierSupport()), 2));
+		ModelRepository repository = repository();
 		boolean[] featuresClosed = { false };
 		ModelRepositoryLifecycle lifecycle = new ModelRepositoryLifecycle(repository, () -> featuresClosed[0] = true);
 		lifecycle.start();
@@ -42,6 +39,24 @@ class ModelRepositoryLifecycleTests {
 		assertThat(featuresClosed[0]).isFalse();
 		lifecycle.destroy();
 		assertThat(featuresClosed[0]).isTrue();
+	}
+
+	@Test
+	void waitsForAModelBeingLoadedWhenDestroyedDuringStartUp() throws Exception {
+		ModelRepository repository = repository();
+		ModelRepositoryLifecycle lifecycle = new ModelRepositoryLifecycle(repository, () -> {
+		});
+		lifecycle.start();
+		lifecycle.destroy();
+		// The JVM may exit right after destroy(): no native warm-up may still be running
+		// then.
+		assertThat(repository.loadingFinished()).isTrue();
+	}
+
+	private static ModelRepository repository() {
+		OrtRuntime runtime = new OrtRuntime();
+		return new ModelRepository(Path.of("src/test/resources/config-only-models"), new ModelLoader(runtime,
+				new SessionFactory(runtime, false), new SimpleMeterRegistry(), List.of(new ClassifierSupport()), 2));
 	}
 
 	private static void awaitLoaded(ModelRepository repository) throws InterruptedException {
