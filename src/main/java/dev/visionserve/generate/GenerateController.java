@@ -20,7 +20,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -77,19 +76,28 @@ class GenerateController {
 			content = @Content(mediaType = "application/problem+json"))
 	@ApiResponse(responseCode = "503", description = "DEADLINE_EXCEEDED or MODEL_NOT_READY",
 			content = @Content(mediaType = "application/problem+json"))
+	// The JSON form also answers */* and requests without Accept; Spring's negotiation
+	// picks the PNG and the
+	// event-stream forms below when a client asks for them.
 	@PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE,
-			produces = { MediaType.APPLICATION_JSON_VALUE, MediaType.IMAGE_PNG_VALUE, MediaType.ALL_VALUE })
-	CompletableFuture<ResponseEntity<Object>> generate(@Valid @RequestBody GenerateRequest body,
-			@RequestHeader(name = "Accept", required = false) String accept, HttpServletRequest request) {
-		boolean png = wantsPng(accept);
-		if (png && body.count() != null && body.count() > 1) {
+			produces = { MediaType.APPLICATION_JSON_VALUE, MediaType.ALL_VALUE })
+	CompletableFuture<ResponseEntity<GenerateResponse>> generate(@Valid @RequestBody GenerateRequest body,
+			HttpServletRequest request) {
+		GenerationJob job = start(body, GenerationListener.NONE, request);
+		return job.result()
+			.thenApply((pngs) -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(response(job, pngs)));
+	}
+
+	@Operation(summary = "Generate one image as PNG (image/png)", hidden = true)
+	@PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.IMAGE_PNG_VALUE)
+	CompletableFuture<ResponseEntity<byte[]>> generatePng(@Valid @RequestBody GenerateRequest body,
+			HttpServletRequest request) {
+		if (body.count() != null && body.count() > 1) {
 			throw new InvalidParameterException("count",
 					"An image/png answer holds one image; ask for count 1 or accept application/json");
 		}
 		GenerationJob job = start(body, GenerationListener.NONE, request);
-		return job.result()
-			.thenApply((pngs) -> png ? ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).body((Object) pngs.get(0))
-					: ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body((Object) response(job, pngs)));
+		return job.result().thenApply((pngs) -> ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).body(pngs.get(0)));
 	}
 
 	@Operation(summary = "Generate images, streaming progress (text/event-stream)", hidden = true)
@@ -136,29 +144,6 @@ class GenerateController {
 		}
 		return new GenerateResponse(spec.denoiser().model().name(), spec.seed(), job.totalSteps(), spec.sampler(),
 				images);
-	}
-
-	/**
-	 * PNG only when the client rates it above JSON; {@code *}{@code /*} and no header
-	 * mean JSON.
-	 */
-	private static boolean wantsPng(String accept) {
-		if (accept == null || accept.isBlank()) {
-			return false;
-		}
-		double png = 0;
-		double json = 0;
-		for (MediaType type : MediaType.parseMediaTypes(accept)) {
-			if (type.equalsTypeAndSubtype(MediaType.IMAGE_PNG)) {
-				png = Math.max(png, type.getQualityValue());
-			}
-			else if (type.includes(MediaType.APPLICATION_JSON)) {
-				// application/json, application/* and */* all accept JSON, the default
-				// form.
-				json = Math.max(json, type.isWildcardType() ? type.getQualityValue() / 2 : type.getQualityValue());
-			}
-		}
-		return png > json;
 	}
 
 	/**

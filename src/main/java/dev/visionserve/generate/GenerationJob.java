@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.visionserve.generate.scheduler.NoiseSource;
 import dev.visionserve.generate.scheduler.Scheduler;
+import dev.visionserve.generate.scheduler.SchedulerConfig;
 import dev.visionserve.generate.scheduler.Schedulers;
 import dev.visionserve.generate.scheduler.SeededNoise;
 import dev.visionserve.generate.scheduler.StepResult;
@@ -46,14 +47,15 @@ final class GenerationJob {
 		int size = spec.denoiser().imageSize();
 		this.samples = new float[spec.count()][];
 		this.predictedOriginals = new float[spec.count()][];
+		SchedulerConfig config = spec.denoiser().schedulerConfig(spec.eta());
 		for (int i = 0; i < spec.count(); i++) {
-			Scheduler scheduler = Schedulers.create(spec.sampler(), spec.denoiser().schedulerConfig(spec.eta()));
+			Scheduler scheduler = Schedulers.create(spec.sampler(), config);
 			scheduler.setTimesteps(spec.steps());
 			NoiseSource noise = new SeededNoise(spec.seed() + i);
-			float[] sample = new float[size];
-			double sigma = scheduler.initNoiseSigma();
+			float[] sample = noise.gaussian(size);
+			float sigma = (float) scheduler.initNoiseSigma();
 			for (int j = 0; j < size; j++) {
-				sample[j] = (float) (noise.nextGaussian() * sigma);
+				sample[j] *= sigma;
 			}
 			this.schedulers.add(scheduler);
 			this.noises.add(noise);

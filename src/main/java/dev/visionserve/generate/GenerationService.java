@@ -112,17 +112,14 @@ public class GenerationService implements AutoCloseable {
 			throw new InvalidParameterException("label", "this model is unconditional; omit 'label'");
 		}
 		List<String> labels = denoiser.labels();
-		int byName = labels.indexOf(label.trim());
-		if (byName < 0) {
-			for (int i = 0; i < labels.size() && byName < 0; i++) {
-				byName = labels.get(i).equalsIgnoreCase(label.trim()) ? i : -1;
+		String wanted = label.trim();
+		for (int i = 0; i < labels.size(); i++) {
+			if (labels.get(i).equalsIgnoreCase(wanted)) {
+				return i;
 			}
 		}
-		if (byName >= 0) {
-			return byName;
-		}
 		try {
-			int index = Integer.parseInt(label.trim());
+			int index = Integer.parseInt(wanted);
 			if (index >= 0 && index < classes) {
 				return index;
 			}

@@ -59,9 +59,14 @@ public record Tensor(long[] shape, float[] floats, long[] longs) {
 	}
 
 	/**
-	 * @return a new tensor holding rows {@code [from, from + count)}
+	 * @return a tensor holding rows {@code [from, from + count)}
 	 */
 	public Tensor slice(int from, int count) {
+		if (from == 0 && count == rows()) {
+			// Immutable, so the whole tensor is its own slice: a batch of one job is not
+			// copied again.
+			return this;
+		}
 		long[] sliceShape = this.shape.clone();
 		sliceShape[0] = count;
 		int start = from * rowSize();
