@@ -3,6 +3,8 @@ package dev.visionserve;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
+import dev.visionserve.system.OrderlyTermination;
+
 /**
  * VisionServe: image classification and diffusion inference on ONNX Runtime.
  */
@@ -10,7 +12,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class VisionServeApplication {
 
 	public static void main(String[] args) {
-		SpringApplication.run(VisionServeApplication.class, args);
+		SpringApplication application = new SpringApplication(VisionServeApplication.class);
+		OrderlyTermination.install(application);
+		application.run(args);
 	}
 
 }

@@ -142,12 +142,25 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
 	}
 
 	/**
+	 * Stops accepting jobs and fails those still queued with
+	 * {@link BatcherClosedException} at once; the workers finish the batch they are
+	 * running and stop. For a shutdown whose drain time is up: what has not started will
+	 * not finish in time, so its callers hear so now.
+	 */
+	public void stopAccepting() {
+		this.closed = true;
+		failQueued();
+	}
+
+	/**
 	 * Stops accepting jobs, lets the workers finish what was accepted, and fails whatever
 	 * is still queued after {@code drainTimeout} with {@link BatcherClosedException}, so
 	 * nothing accepted is lost silently.
 	 * @param drainTimeout how long to wait for the workers to drain the queue
+	 * @return whether every worker has stopped; only then may the processors' native
+	 * resources be released, since a worker may still be inside a native call
 	 */
-	public void close(Duration drainTimeout) {
+	public boolean close(Duration drainTimeout) {
 		this.closed = true;
 		long deadline = System.nanoTime() + drainTimeout.toNanos();
 		for (Thread worker : this.workers) {
@@ -162,11 +175,16 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
 				break;
 			}
 		}
+		failQueued();
+		this.metrics.unbind();
+		return this.workers.stream().noneMatch(Thread::isAlive);
+	}
+
+	private void failQueued() {
 		Job<I, O> job;
 		while ((job = this.queue.poll()) != null) {
 			refuse(job, RejectionReason.SHUTTING_DOWN, new BatcherClosedException(this.name));
 		}
-		this.metrics.unbind();
 	}
 
 	@Override

@@ -48,6 +48,13 @@ final class DiffusionEngine implements AutoCloseable {
 
 	static final String CANCELLED_DEADLINE = "deadline_exceeded";
 
+	static final String CANCELLED_SHUTDOWN = "shutting_down";
+
+	static final String CANCELLED_SLOW_CLIENT = "slow_client";
+
+	/** A lane leaves its loop within one tick (milliseconds) of being interrupted. */
+	private static final long LANE_JOIN_MILLIS = 10_000;
+
 	private final Denoiser denoiser;
 
 	private final DiffusionMetrics metrics;
@@ -96,7 +103,7 @@ final class DiffusionEngine implements AutoCloseable {
 	 */
 	GenerationJob submit(GenerationSpec spec, GenerationListener listener) {
 		if (this.closed) {
-			throw new BatcherClosedException("diffusion-" + this.denoiser.model().name());
+			throw shuttingDown();
 		}
 		if (this.jobs.incrementAndGet() > this.capacity) {
 			this.jobs.decrementAndGet();
@@ -106,6 +113,11 @@ final class DiffusionEngine implements AutoCloseable {
 		GenerationJob job = new GenerationJob(spec, listener);
 		this.lock.lock();
 		try {
+			// Checked again under the lock: abort() fails the waiting jobs under it.
+			if (this.closed) {
+				this.jobs.decrementAndGet();
+				throw shuttingDown();
+			}
 			this.waiting.addLast(job);
 			this.workArrived.signalAll();
 		}
@@ -115,18 +127,50 @@ final class DiffusionEngine implements AutoCloseable {
 		return job;
 	}
 
+	/**
+	 * For a shutdown whose drain time is up: refuses new jobs and fails every waiting and
+	 * active one with {@link BatcherClosedException} (503 {@code SHUTTING_DOWN}), active
+	 * ones as soon as their lane's current tick returns.
+	 */
+	void abort() {
+		this.closed = true;
+		failWaiting();
+	}
+
+	/**
+	 * Stops the lanes and waits for them, so that none submits to the model's batcher
+	 * after this returns and the batcher can be closed.
+	 */
 	@Override
 	public void close() {
 		this.closed = true;
 		this.lanes.forEach(Thread::interrupt);
+		for (Thread lane : this.lanes) {
+			try {
+				lane.join(LANE_JOIN_MILLIS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		failWaiting();
+	}
+
+	private void failWaiting() {
 		this.lock.lock();
 		try {
-			this.waiting.forEach((job) -> fail(job, new BatcherClosedException("diffusion")));
+			this.waiting.forEach((job) -> fail(job, shuttingDown()));
 			this.waiting.clear();
+			this.workArrived.signalAll();
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	private BatcherClosedException shuttingDown() {
+		return new BatcherClosedException("diffusion-" + this.denoiser.model().name());
 	}
 
 	private void fail(GenerationJob job, Throwable cause) {
@@ -155,7 +199,12 @@ final class DiffusionEngine implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 			finally {
-				this.jobs.forEach((job) -> fail(job, new BatcherClosedException("diffusion")));
+				for (GenerationJob job : this.jobs) {
+					if (!job.result().isDone()) {
+						DiffusionEngine.this.metrics.cancelled(CANCELLED_SHUTDOWN);
+					}
+					fail(job, shuttingDown());
+				}
 				DiffusionEngine.this.active.addAndGet(-this.jobs.size());
 			}
 		}

@@ -39,6 +39,8 @@ final class DiffusionMetrics {
 		// zeros rather than nothing.
 		cancelledCounter(DiffusionEngine.CANCELLED_CLIENT);
 		cancelledCounter(DiffusionEngine.CANCELLED_DEADLINE);
+		cancelledCounter(DiffusionEngine.CANCELLED_SHUTDOWN);
+		cancelledCounter(DiffusionEngine.CANCELLED_SLOW_CLIENT);
 		Gauge.builder("visionserve.diffusion.active.jobs", activeJobs)
 			.description("Generation jobs being denoised now")
 			.tag("model", model)

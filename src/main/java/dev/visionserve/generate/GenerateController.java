@@ -1,12 +1,14 @@
 package dev.visionserve.generate;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -16,11 +18,14 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.visionserve.metrics.RequestAttributes;
@@ -33,14 +38,28 @@ import dev.visionserve.runtime.InvalidParameterException;
  */
 @RestController
 @Tag(name = "Generation", description = "Generate images with a diffusion denoiser")
-class GenerateController {
+class GenerateController implements DisposableBean {
 
 	static final String ENDPOINT = "generate";
 
 	private final GenerationService service;
 
-	GenerateController(GenerationService service) {
+	private final MeterRegistry registry;
+
+	private final HangUpWatch hangUps = new HangUpWatch();
+
+	/**
+	 * Writes event streams, so that no lane ever blocks on a socket; a client that stops
+	 * reading holds one of these threads until the container's write timeout.
+	 */
+	private final ExecutorService writers;
+
+	GenerateController(GenerationService service, MeterRegistry registry) {
 		this.service = service;
+		this.registry = registry;
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("sse-writer-");
+		threads.setDaemon(true);
+		this.writers = Executors.newCachedThreadPool(threads);
 	}
 
 	@Operation(summary = "Generate images",
@@ -81,23 +100,47 @@ class GenerateController {
 	// event-stream forms below when a client asks for them.
 	@PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = { MediaType.APPLICATION_JSON_VALUE, MediaType.ALL_VALUE })
-	CompletableFuture<ResponseEntity<GenerateResponse>> generate(@Valid @RequestBody GenerateRequest body,
+	DeferredResult<ResponseEntity<GenerateResponse>> generate(@Valid @RequestBody GenerateRequest body,
 			HttpServletRequest request) {
 		GenerationJob job = start(body, GenerationListener.NONE, request);
-		return job.result()
-			.thenApply((pngs) -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(response(job, pngs)));
+		return answerWhenDone(job, request,
+				(pngs) -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(response(job, pngs)));
 	}
 
 	@Operation(summary = "Generate one image as PNG (image/png)", hidden = true)
 	@PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.IMAGE_PNG_VALUE)
-	CompletableFuture<ResponseEntity<byte[]>> generatePng(@Valid @RequestBody GenerateRequest body,
+	DeferredResult<ResponseEntity<byte[]>> generatePng(@Valid @RequestBody GenerateRequest body,
 			HttpServletRequest request) {
 		if (body.count() != null && body.count() > 1) {
 			throw new InvalidParameterException("count",
 					"An image/png answer holds one image; ask for count 1 or accept application/json");
 		}
 		GenerationJob job = start(body, GenerationListener.NONE, request);
-		return job.result().thenApply((pngs) -> ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).body(pngs.get(0)));
+		return answerWhenDone(job, request,
+				(pngs) -> ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).body(pngs.get(0)));
+	}
+
+	/**
+	 * Answers when the job is done; until then the client's connection is watched, so a
+	 * client that hangs up cancels its job within a second instead of at the deadline.
+	 */
+	private <T> DeferredResult<ResponseEntity<T>> answerWhenDone(GenerationJob job, HttpServletRequest request,
+			Function<List<byte[]>, ResponseEntity<T>> answer) {
+		DeferredResult<ResponseEntity<T>> result = new DeferredResult<>();
+		HangUpWatch.Connection connection = this.hangUps.watch(request.getLocalPort(), request.getRemotePort(),
+				() -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
+		result.onTimeout(() -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
+		result.onError((ex) -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
+		job.result().whenComplete((pngs, failure) -> {
+			this.hangUps.unwatch(connection);
+			if (failure != null) {
+				result.setErrorResult(failure);
+			}
+			else {
+				result.setResult(answer.apply(pngs));
+			}
+		});
+		return result;
 	}
 
 	@Operation(summary = "Generate images, streaming progress (text/event-stream)", hidden = true)
@@ -105,29 +148,31 @@ class GenerateController {
 			produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	SseEmitter stream(@Valid @RequestBody GenerateRequest body, HttpServletRequest request) {
 		SseEmitter emitter = new SseEmitter(0L);
-		GenerationJob job = start(body, new StreamingListener(emitter), request);
+		String model = this.service.resolveName(body.model());
+		EventStream events = new EventStream(emitter, this.writers, () -> previewsDropped(model).increment());
+		GenerationJob job = start(body, events, request);
+		events.attach(job::cancel);
 		emitter.onCompletion(() -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
 		emitter.onError((ex) -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
 		emitter.onTimeout(() -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
-		job.result().whenComplete((pngs, failure) -> {
-			try {
-				if (failure == null) {
-					emitter
-						.send(SseEmitter.event().name("result").data(response(job, pngs), MediaType.APPLICATION_JSON));
-					emitter.complete();
-				}
-				else {
-					emitter.send(SseEmitter.event()
-						.name("error")
-						.data(Map.of("detail", String.valueOf(failure.getMessage())), MediaType.APPLICATION_JSON));
-					emitter.complete();
-				}
-			}
-			catch (IOException | IllegalStateException ex) {
-				// The client is gone; there is nobody to tell.
-			}
-		});
+		job.result()
+			.whenComplete((pngs, failure) -> events.end((failure == null)
+					? SseEmitter.event().name("result").data(response(job, pngs), MediaType.APPLICATION_JSON)
+					: SseEmitter.event().name("error").data(StreamError.of(failure), MediaType.APPLICATION_JSON)));
 		return emitter;
+	}
+
+	private Counter previewsDropped(String model) {
+		return Counter.builder("visionserve.diffusion.previews.dropped")
+			.description("Previews not sent because the streaming client was behind")
+			.tag("model", model)
+			.register(this.registry);
+	}
+
+	@Override
+	public void destroy() {
+		this.hangUps.close();
+		this.writers.shutdown();
 	}
 
 	private GenerationJob start(GenerateRequest body, GenerationListener listener, HttpServletRequest request) {
@@ -144,29 +189,6 @@ class GenerateController {
 		}
 		return new GenerateResponse(spec.denoiser().model().name(), spec.seed(), job.totalSteps(), spec.sampler(),
 				images);
-	}
-
-	/**
-	 * Sends progress and preview events as the loop runs; a failed send cancels the job.
-	 */
-	private record StreamingListener(SseEmitter emitter) implements GenerationListener {
-
-		@Override
-		public void progress(int step, int totalSteps, long elapsedMillis) throws IOException {
-			this.emitter.send(SseEmitter.event()
-				.name("progress")
-				.data(Map.of("step", step, "totalSteps", totalSteps, "elapsed", elapsedMillis),
-						MediaType.APPLICATION_JSON));
-		}
-
-		@Override
-		public void preview(int step, List<byte[]> pngs) throws IOException {
-			List<String> images = pngs.stream().map((png) -> Base64.getEncoder().encodeToString(png)).toList();
-			this.emitter.send(SseEmitter.event()
-				.name("preview")
-				.data(Map.of("step", step, "images", images), MediaType.APPLICATION_JSON));
-		}
-
 	}
 
 }

@@ -1,10 +1,10 @@
 package dev.visionserve.generate;
 
 /**
- * A generation left the loop before finishing because its client went away; nobody is
- * left to read the failure.
+ * A generation left the loop before finishing because its client went away or fell too
+ * far behind a stream; there is rarely anyone left to read the failure.
  */
-class GenerationCancelledException extends RuntimeException {
+public class GenerationCancelledException extends RuntimeException {
 
 	GenerationCancelledException(String reason) {
 		super("The generation was cancelled: " + reason);

@@ -106,7 +106,8 @@ final class GenerationJob {
 		this.stepIndex++;
 		try {
 			this.listener.progress(this.stepIndex, totalSteps(), elapsedMillis());
-			if (this.spec.previewEvery() > 0 && this.stepIndex % this.spec.previewEvery() == 0 && !finished()) {
+			if (this.spec.previewEvery() > 0 && this.stepIndex % this.spec.previewEvery() == 0 && !finished()
+					&& this.listener.wantsPreview()) {
 				this.listener.preview(this.stepIndex, encode(this.predictedOriginals));
 			}
 		}

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Hears a generation's progress. Called on the engine's lane thread, so implementations
- * must be quick; an exception thrown here (a client that went away) cancels the job.
+ * must be quick and must never block (no socket writes); an exception thrown here (a
+ * client that went away) cancels the job.
  */
 interface GenerationListener {
 
@@ -13,6 +14,14 @@ interface GenerationListener {
 
 	/** A denoising step finished. */
 	default void progress(int step, int totalSteps, long elapsedMillis) throws Exception {
+	}
+
+	/**
+	 * @return whether a preview that is due should be made; a listener that cannot send
+	 * it now says no, and the images are not even encoded
+	 */
+	default boolean wantsPreview() {
+		return true;
 	}
 
 	/**

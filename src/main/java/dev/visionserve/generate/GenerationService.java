@@ -131,6 +131,15 @@ public class GenerationService implements AutoCloseable {
 				+ (classes - 1) + (labels.isEmpty() ? "" : " or one of " + labels));
 	}
 
+	/**
+	 * For a shutdown whose drain time is up: every generation not finished yet fails with
+	 * 503 {@code SHUTTING_DOWN}, and no new one is accepted.
+	 */
+	public void abort() {
+		this.engines.values().forEach(DiffusionEngine::abort);
+	}
+
+	/** Stops every engine's lanes, waiting for them; the models close after this. */
 	@Override
 	public void close() {
 		this.engines.values().forEach(DiffusionEngine::close);

@@ -1,6 +1,7 @@
 package dev.visionserve.runtime;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +36,12 @@ public final class LoadedModel implements AutoCloseable {
 	private final Map<String, TensorSpec> outputs;
 
 	private final List<ModelSession> sessions;
+
+	/**
+	 * How long closing waits for the workers to finish what they accepted; a batch takes
+	 * milliseconds, so this only matters for a run that hangs.
+	 */
+	private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
 	private DynamicBatcher<TensorJob, TensorResult> batcher;
 
@@ -154,10 +161,27 @@ public final class LoadedModel implements AutoCloseable {
 		return this.config.batching().maxBatchSize();
 	}
 
+	/**
+	 * Refuses new jobs and fails the queued ones; the batch being run finishes. See
+	 * {@link DynamicBatcher#stopAccepting()}.
+	 */
+	public void stopAccepting() {
+		if (this.batcher != null) {
+			this.batcher.stopAccepting();
+		}
+	}
+
+	/**
+	 * Drains the batcher and closes the sessions, unless a worker is still running: a
+	 * session closed under a running {@code OrtSession.run} crashes the process, so such
+	 * a session is left to the process's exit instead.
+	 */
 	@Override
 	public void close() {
-		if (this.batcher != null) {
-			this.batcher.close();
+		if (this.batcher != null && !this.batcher.close(CLOSE_TIMEOUT)) {
+			logger.error("A worker of '" + this.name + "' is still running after " + CLOSE_TIMEOUT.toSeconds()
+					+ " s; its sessions stay open");
+			return;
 		}
 		List<Exception> failures = new ArrayList<>();
 		for (ModelSession session : this.sessions) {

@@ -174,6 +174,18 @@ public final class ModelRepository implements AutoCloseable {
 	}
 
 	/**
+	 * Makes every loaded model refuse new jobs and fail its queued ones (a shutdown whose
+	 * drain time is up); batches already running finish.
+	 */
+	public void stopAccepting() {
+		for (ModelStatus status : this.statuses.values()) {
+			if (status.model() != null) {
+				status.model().stopAccepting();
+			}
+		}
+	}
+
+	/**
 	 * Drains and closes every loaded model; a model still loading is closed by the loader
 	 * as soon as it is ready. Idempotent: both the lifecycle and the bean's destruction
 	 * may call it.

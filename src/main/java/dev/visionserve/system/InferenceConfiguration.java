@@ -3,6 +3,7 @@ package dev.visionserve.system;
 import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -21,6 +22,7 @@ import dev.visionserve.runtime.ModelLoader;
 import dev.visionserve.runtime.ModelRepository;
 import dev.visionserve.runtime.OrtRuntime;
 import dev.visionserve.runtime.SessionFactory;
+import dev.visionserve.web.DrainingFilter;
 
 /**
  * Wires the inference core (ONNX Runtime, the model repository and its loader) and the
@@ -67,6 +69,25 @@ class InferenceConfiguration {
 	@Bean
 	ModelRepositoryLifecycle modelRepositoryLifecycle(ModelRepository repository, GenerationService generation) {
 		return new ModelRepositoryLifecycle(repository, generation);
+	}
+
+	@Bean
+	DrainingFilter drainingFilter(JsonMapper json) {
+		return new DrainingFilter(json);
+	}
+
+	/** After the metrics filter, so that refusals while draining are counted too. */
+	@Bean
+	FilterRegistrationBean<DrainingFilter> drainingFilterRegistration(DrainingFilter filter) {
+		FilterRegistrationBean<DrainingFilter> registration = new FilterRegistrationBean<>(filter);
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
+		return registration;
+	}
+
+	@Bean
+	DrainOnShutdown drainOnShutdown(DrainingFilter filter, GenerationService generation, ModelRepository repository,
+			VisionServeProperties properties) {
+		return new DrainOnShutdown(filter, generation, repository, properties.shutdown().drainTimeout());
 	}
 
 	@Bean

@@ -1,6 +1,7 @@
 package dev.visionserve.system;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -25,13 +26,14 @@ import org.springframework.validation.annotation.Validated;
  * @param cpuCores cores ONNX Runtime may use in all (0: what the JVM sees), shared among
  * a model's CPU sessions
  * @param limits request size limits
+ * @param shutdown how a terminating instance drains
  */
 @Validated
 @ConfigurationProperties("visionserve")
 public record VisionServeProperties(@NotNull @DefaultValue("models") Path modelRepository,
 		@DefaultValue("fashion-resnet") String defaultClassifier, @DefaultValue("fashion-ddpm") String defaultDenoiser,
 		@DefaultValue("false") boolean requireGpu, @Min(0) @DefaultValue("0") int cpuCores,
-		@Valid @DefaultValue Limits limits) {
+		@Valid @DefaultValue Limits limits, @Valid @DefaultValue Shutdown shutdown) {
 
 	/**
 	 * @return the default models that are configured; readiness needs each of them
@@ -54,6 +56,16 @@ public record VisionServeProperties(@NotNull @DefaultValue("models") Path modelR
 	public record Limits(@Min(1) @Max(4096) @DefaultValue("64") int maxImagesPerRequest,
 			@Min(1) @DefaultValue("16777216") long maxImagePixels,
 			@Min(1) @DefaultValue("20971520") long maxBodyBytes) {
+
+	}
+
+	/**
+	 * @param drainTimeout how long a terminating instance keeps answering the requests it
+	 * accepted before it fails the rest with 503 {@code SHUTTING_DOWN}; with the Helm
+	 * chart's preStop delay and a few seconds to close, it must fit the pod's
+	 * {@code terminationGracePeriodSeconds} (the chart derives it so)
+	 */
+	public record Shutdown(@DefaultValue("45s") Duration drainTimeout) {
 
 	}
 

@@ -35,6 +35,9 @@ enum ErrorCode {
 
 	SHUTTING_DOWN(HttpStatus.SERVICE_UNAVAILABLE, "Shutting down"),
 
+	/** A generation left the loop because its client hung up or fell too far behind. */
+	CANCELLED(HttpStatus.SERVICE_UNAVAILABLE, "Cancelled"),
+
 	INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error");
 
 	private final HttpStatus status;

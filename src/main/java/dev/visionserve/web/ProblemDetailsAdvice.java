@@ -34,6 +34,7 @@ import dev.visionserve.batching.DeadlineExceededException;
 import dev.visionserve.batching.QueueFullException;
 import dev.visionserve.classify.InvalidImageException;
 import dev.visionserve.classify.PayloadTooLargeException;
+import dev.visionserve.generate.GenerationCancelledException;
 import dev.visionserve.runtime.InvalidParameterException;
 import dev.visionserve.runtime.ModelNotReadyException;
 import dev.visionserve.runtime.UnknownModelException;
@@ -55,14 +56,20 @@ class ProblemDetailsAdvice {
 			PayloadTooLargeException.class, ErrorCode.PAYLOAD_TOO_LARGE, UnknownModelException.class,
 			ErrorCode.UNKNOWN_MODEL, DeadlineExceededException.class, ErrorCode.DEADLINE_EXCEEDED,
 			ModelNotReadyException.class, ErrorCode.MODEL_NOT_READY, BatcherClosedException.class,
-			ErrorCode.SHUTTING_DOWN);
+			ErrorCode.SHUTTING_DOWN, GenerationCancelledException.class, ErrorCode.CANCELLED);
 
 	/** The service's own exceptions: their messages are written for the client. */
 	@ExceptionHandler({ InvalidImageException.class, InvalidParameterException.class, PayloadTooLargeException.class,
 			UnknownModelException.class, DeadlineExceededException.class, ModelNotReadyException.class,
-			BatcherClosedException.class })
+			BatcherClosedException.class, GenerationCancelledException.class })
 	ResponseEntity<ProblemDetail> typed(RuntimeException ex, HttpServletRequest request) {
-		return ProblemResponses.of(codeOf(ex), ex.getMessage(), request);
+		ErrorCode code = codeOf(ex);
+		HttpHeaders headers = new HttpHeaders();
+		if (code == ErrorCode.SHUTTING_DOWN) {
+			// Another replica can take it at once.
+			headers.set(HttpHeaders.RETRY_AFTER, "1");
+		}
+		return ProblemResponses.of(code, ex.getMessage(), request, headers);
 	}
 
 	private static ErrorCode codeOf(RuntimeException ex) {
