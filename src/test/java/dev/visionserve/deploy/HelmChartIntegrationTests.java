@@ -58,6 +58,9 @@ class HelmChartIntegrationTests extends ServerIntegrationTests {
 	@Value("${spring.lifecycle.timeout-per-shutdown-phase}")
 	private Duration shutdownPhaseTimeout;
 
+	@Value("${visionserve.shutdown.drain-timeout:45s}")
+	private Duration drainTimeout;
+
 	@Test
 	void lintsStrictlyWithTheDefaultValues() {
 		assertLintsClean(new Helm(CHART).lint().strict().call());
@@ -144,12 +147,21 @@ class HelmChartIntegrationTests extends ServerIntegrationTests {
 	}
 
 	@Test
-	void givesDrainingMoreTimeThanTheShutdownPhaseTakes() {
+	void fitsTheDrainIntoTheGracePeriodAfterThePreStopSleep() {
 		JsonNode deployment = only(render(UnaryOperator.identity()), "Deployment");
 		long grace = deployment.at("/spec/template/spec/terminationGracePeriodSeconds").asLong();
 		long preStop = appContainer(List.of(deployment)).at("/lifecycle/preStop/sleep/seconds").asLong(0);
-		assertThat(this.shutdownPhaseTimeout).isEqualTo(Duration.ofSeconds(30));
-		assertThat(grace).isEqualTo(60).isGreaterThan(preStop + this.shutdownPhaseTimeout.toSeconds());
+		Duration drain = Duration
+			.parse("PT" + env(appContainer(List.of(deployment)), "VISIONSERVE_SHUTDOWN_DRAIN_TIMEOUT"));
+		assertThat(grace).isEqualTo(60);
+		assertThat(drain).isEqualTo(Duration.ofSeconds(45)).isEqualTo(this.drainTimeout);
+		assertThat(preStop + drain.toSeconds() + 10).isLessThanOrEqualTo(grace);
+		List<JsonNode> longer = render(
+				(template) -> template.set("terminationGracePeriodSeconds", "130").set("preStopSleepSeconds", "10"));
+		assertThat(env(appContainer(longer), "VISIONSERVE_SHUTDOWN_DRAIN_TIMEOUT")).isEqualTo("110s");
+		// The web server's own graceful phase comes after the drain and finds nothing
+		// left.
+		assertThat(this.shutdownPhaseTimeout).isLessThanOrEqualTo(drain);
 	}
 
 	@Test
