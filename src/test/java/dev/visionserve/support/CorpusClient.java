@@ -49,7 +49,7 @@ public final class CorpusClient {
 	 */
 	public record Part(String name, String filename, String contentType, byte[] content) {
 
-		static Part field(String name, String value) {
+		public static Part field(String name, String value) {
 			return new Part(name, null, null, value.getBytes(StandardCharsets.UTF_8));
 		}
 
