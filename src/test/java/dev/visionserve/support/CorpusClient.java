@@ -2,6 +2,7 @@ package dev.visionserve.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -10,8 +11,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Sends the corpus's requests: through {@link HttpClient} where it can express them, and
@@ -21,6 +25,8 @@ import java.util.UUID;
 public final class CorpusClient {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+	private static final Pattern CONTENT_LENGTH = Pattern.compile("\r\ncontent-length:\\s*(\\d+)");
 
 	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -119,11 +125,46 @@ public final class CorpusClient {
 			out.write(head.getBytes(StandardCharsets.ISO_8859_1));
 			out.write(body);
 			out.flush();
-			return parse(socket.getInputStream().readAllBytes());
+			return parse(readAnswer(socket.getInputStream()));
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("raw request failed: " + ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * Reads one answer up to its end as its headers frame it: a server may keep the
+	 * connection open after answering (Tomcat does while a declared body is still owed).
+	 */
+	private static byte[] readAnswer(InputStream in) throws IOException {
+		ByteArrayOutputStream answer = new ByteArrayOutputStream();
+		byte[] buffer = new byte[8192];
+		int read;
+		while ((read = in.read(buffer)) >= 0) {
+			answer.write(buffer, 0, read);
+			if (isComplete(answer.toByteArray())) {
+				break;
+			}
+		}
+		return answer.toByteArray();
+	}
+
+	private static boolean isComplete(byte[] bytes) {
+		String text = new String(bytes, StandardCharsets.ISO_8859_1);
+		int end = text.indexOf("\r\n\r\n");
+		if (end < 0) {
+			return false;
+		}
+		String head = text.substring(0, end).toLowerCase();
+		int bodyLength = text.length() - end - 4;
+		Matcher length = CONTENT_LENGTH.matcher(head);
+		if (length.find()) {
+			return bodyLength >= Integer.parseInt(length.group(1));
+		}
+		if (head.contains("chunked")) {
+			return text.endsWith("\r\n0\r\n\r\n");
+		}
+		return false;
 	}
 
 	private static Response parse(byte[] answer) {
@@ -143,7 +184,7 @@ public final class CorpusClient {
 			}
 			chunked |= lower.startsWith("transfer-encoding:") && lower.contains("chunked");
 		}
-		byte[] body = java.util.Arrays.copyOfRange(answer, end + 4, answer.length);
+		byte[] body = Arrays.copyOfRange(answer, end + 4, answer.length);
 		return new Response(status, contentType, new String(chunked ? dechunk(body) : body, StandardCharsets.UTF_8));
 	}
 
