@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-
 import java.util.regex.Pattern;
 
 import javax.imageio.IIOException;
@@ -88,19 +87,11 @@ final class ImageDecoder {
 		}
 		List<String> warnings = new ArrayList<>();
 		reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-		DecodedImage cmyk = isFourChannelJpeg(reader) ? CmykJpegDecoder.read(reader) : null;
-		BufferedImage image = (cmyk == null) ? reader.read(0) : null;
+		BufferedImage image = reader.read(0);
 		if (!warnings.isEmpty()) {
 			throw new InvalidImageException(which + " is damaged: " + warnings.get(0));
 		}
-		return (cmyk != null) ? cmyk : toPixels(image);
-	}
-
-	/**
-	 * ImageIO offers no image type for a CMYK or YCCK JPEG; its raster is still readable.
-	 */
-	private static boolean isFourChannelJpeg(ImageReader reader) throws IOException {
-		return "jpeg".equalsIgnoreCase(reader.getFormatName()) && !reader.getImageTypes(0).hasNext();
+		return toPixels(image);
 	}
 
 	private static DecodedImage toPixels(BufferedImage image) {
