@@ -93,8 +93,8 @@ public class ClassificationService {
 					"topK must be 1 to " + classes + " for model '" + name + "', was " + topK);
 		}
 		ImagePreprocessor preprocessor = this.preprocessors.computeIfAbsent(model,
-				(m) -> new ImagePreprocessor(m.config().preprocessing(), (int) input.shape()[3],
-						(int) input.shape()[2]));
+				(m) -> new ImagePreprocessor(m.config().preprocessing(), (int) input.shape()[3], (int) input.shape()[2],
+						this.limits.maxImagePixels()));
 		List<float[]> rows = new ArrayList<>(images.size());
 		for (int i = 0; i < images.size(); i++) {
 			String which = (images.size() == 1) ? "The image" : "Image " + (i + 1);

@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
 import dev.visionserve.metrics.RequestAttributes;
+import dev.visionserve.runtime.InvalidParameterException;
 
 /**
  * {@code POST /classify}: images in, ranked labels out. Accepts multipart uploads (one or
@@ -31,6 +32,8 @@ import dev.visionserve.metrics.RequestAttributes;
 class ClassifyController {
 
 	static final String ENDPOINT = "classify";
+
+	private static final int MAX_MODEL_NAME = 200;
 
 	private final ClassificationService service;
 
@@ -87,9 +90,27 @@ class ClassifyController {
 	}
 
 	private ClassifyResponse classify(String model, List<byte[]> images, int topK, HttpServletRequest request) {
+		checkModelName(model);
 		String name = this.service.resolveName(model);
 		RequestAttributes.describe(request, ENDPOINT, this.service.isKnown(name) ? name : "unknown");
 		return this.service.classify(name, images, topK);
+	}
+
+	/**
+	 * A name no model can have is a client mistake, not something to echo back in full in
+	 * a 404.
+	 */
+	private static void checkModelName(String model) {
+		if (model == null) {
+			return;
+		}
+		if (model.length() > MAX_MODEL_NAME) {
+			throw new InvalidParameterException("model",
+					"model must be at most " + MAX_MODEL_NAME + " characters, was " + model.length());
+		}
+		if (model.chars().anyMatch(Character::isISOControl)) {
+			throw new InvalidParameterException("model", "model must not contain control characters");
+		}
 	}
 
 	/**

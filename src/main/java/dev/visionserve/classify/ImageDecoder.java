@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.regex.Pattern;
 
+import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -24,6 +26,10 @@ import javax.imageio.stream.ImageInputStream;
  * would apply a gamma conversion and shift every value. Stateless and thread-safe.
  */
 final class ImageDecoder {
+
+	/** A Java class or package name: "EOFException", "java.io", "com.sun.imageio". */
+	private static final Pattern IMPLEMENTATION_NAME = Pattern
+		.compile("[A-Za-z]*(Exception|Error)\\b|\\b(java|javax|sun|com|jdk)\\.[a-z]");
 
 	private final long maxPixels;
 
@@ -58,8 +64,14 @@ final class ImageDecoder {
 		catch (InvalidImageException | PayloadTooLargeException ex) {
 			throw ex;
 		}
-		catch (IOException | RuntimeException ex) {
+		catch (IIOException ex) {
 			throw new InvalidImageException(which + " could not be decoded: " + describe(ex));
+		}
+		catch (IOException | RuntimeException ex) {
+			// EOFException, ArrayIndexOutOfBoundsException and friends from inside a
+			// reader:
+			// their text means nothing to a client and would leak implementation names.
+			throw new InvalidImageException(which + " could not be decoded: the data is truncated or corrupt");
 		}
 	}
 
@@ -109,9 +121,16 @@ final class ImageDecoder {
 		return new DecodedImage(width, height, 3, rgb);
 	}
 
-	private static String describe(Exception ex) {
+	/**
+	 * ImageIO's own messages ("Error reading PNG image data") are for people; anything
+	 * that names a class or package is not shown.
+	 */
+	private static String describe(IIOException ex) {
 		String message = ex.getMessage();
-		return (message != null && !message.isBlank()) ? message : ex.getClass().getSimpleName();
+		if (message == null || message.isBlank() || IMPLEMENTATION_NAME.matcher(message).find()) {
+			return "the data is truncated or corrupt";
+		}
+		return message;
 	}
 
 }

@@ -95,11 +95,11 @@ class GenerateController implements DisposableBean {
 			content = @Content(mediaType = "application/problem+json"))
 	@ApiResponse(responseCode = "503", description = "DEADLINE_EXCEEDED or MODEL_NOT_READY",
 			content = @Content(mediaType = "application/problem+json"))
-	// The JSON form also answers */* and requests without Accept; Spring's negotiation
-	// picks the PNG and the
-	// event-stream forms below when a client asks for them.
+	// The JSON form also answers */* and requests without Accept (both are compatible
+	// with application/json); Spring's negotiation picks the PNG and the event-stream
+	// forms below when a client asks for them, and answers 406 to anything else.
 	@PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE,
-			produces = { MediaType.APPLICATION_JSON_VALUE, MediaType.ALL_VALUE })
+			produces = MediaType.APPLICATION_JSON_VALUE)
 	DeferredResult<ResponseEntity<GenerateResponse>> generate(@Valid @RequestBody GenerateRequest body,
 			HttpServletRequest request) {
 		GenerationJob job = start(body, GenerationListener.NONE, request);

@@ -5,7 +5,9 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
 
 /**
  * The body of {@code POST /generate}. Every field is optional; model-dependent limits
@@ -25,14 +27,29 @@ import jakarta.validation.constraints.PositiveOrZero;
  * many steps
  */
 @Schema(example = "{\"label\":\"Sneaker\",\"steps\":50,\"seed\":7}")
-public record GenerateRequest(@Schema(example = "fashion-ddpm") String model,
-		@Schema(description = "Class name or index; omitted: unconditional", example = "Sneaker") String label,
+public record GenerateRequest(
+		@Schema(example = "fashion-ddpm") @Size(max = MAX_NAME) @Pattern(regexp = PRINTABLE,
+				message = NO_CONTROL) String model,
+		@Schema(description = "Class name or index; omitted: unconditional", example = "Sneaker") @Size(
+				max = MAX_NAME) @Pattern(regexp = PRINTABLE, message = NO_CONTROL) String label,
 		@Min(1) @Max(16) Integer count, @Min(1) Integer steps, @Schema(allowableValues = {
-				"ddim", "ddpm", "euler", "dpmpp-2m" }) String sampler,
+				"ddim", "ddpm", "euler", "dpmpp-2m" }) @Size(
+						max = MAX_NAME) @Pattern(regexp = PRINTABLE, message = NO_CONTROL) String sampler,
 		@DecimalMin("0") @DecimalMax("1") Double eta, @DecimalMin("0") @DecimalMax("20") Double guidanceScale,
 		@PositiveOrZero @Max(MAX_SEED) Long seed, @Min(1) Integer previewEvery){
 
 	/** Seeds stay below 2^53 so JavaScript clients can hold them exactly. */
 	static final long MAX_SEED = (1L << 53) - 1;
+
+	/** Names and labels are short; a longer one is a mistake, not something to echo. */
+	static final int MAX_NAME = 200;
+
+	/**
+	 * No control characters: {@code String.trim} would silently drop a trailing NUL and
+	 * accept the name.
+	 */
+	static final String PRINTABLE = "\\P{Cc}*";
+
+	static final String NO_CONTROL = "must not contain control characters";
 
 }

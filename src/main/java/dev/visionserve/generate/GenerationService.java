@@ -28,12 +28,18 @@ public class GenerationService implements AutoCloseable {
 
 	private final String defaultModel;
 
+	private final long maxWork;
+
 	private final Map<LoadedModel, DiffusionEngine> engines = new ConcurrentHashMap<>();
 
-	public GenerationService(ModelRepository repository, MeterRegistry registry, String defaultModel) {
+	/**
+	 * @param maxWork the most {@code count × steps} one request may ask for
+	 */
+	public GenerationService(ModelRepository repository, MeterRegistry registry, String defaultModel, long maxWork) {
 		this.repository = repository;
 		this.registry = registry;
 		this.defaultModel = defaultModel;
+		this.maxWork = maxWork;
 	}
 
 	/**
@@ -59,7 +65,14 @@ public class GenerationService implements AutoCloseable {
 	GenerationJob start(GenerateRequest request, GenerationListener listener) {
 		LoadedModel model = this.repository.require(resolveName(request.model()), DenoiserSupport.KIND);
 		DiffusionEngine engine = this.engines.computeIfAbsent(model, this::newEngine);
-		return engine.submit(resolve(request, engine.denoiser()), listener);
+		GenerationSpec spec = resolve(request, engine.denoiser());
+		if ((long) spec.count() * spec.steps() > this.maxWork) {
+			throw new InvalidParameterException("count",
+					"count × steps is " + (long) spec.count() * spec.steps() + " (count " + spec.count() + ", steps "
+							+ spec.steps() + "); the limit is " + this.maxWork
+							+ " (visionserve.limits.max-generation-work): ask for fewer images or fewer steps");
+		}
+		return engine.submit(spec, listener);
 	}
 
 	private DiffusionEngine newEngine(LoadedModel model) {

@@ -72,7 +72,7 @@ public final class ModelLoader {
 		}
 		Path modelFile = directory.resolve("model.onnx");
 		if (!Files.isRegularFile(modelFile)) {
-			throw new ModelLoadException("model.onnx not found in " + directory.toAbsolutePath());
+			throw new ModelLoadException("model.onnx not found in the model's folder");
 		}
 		List<String> labels = readLabels(directory.resolve(config.labels()));
 		List<ModelSession> sessions = openSessions(name, modelFile, config);
@@ -172,7 +172,8 @@ public final class ModelLoader {
 			return lines.stream().map(String::strip).toList();
 		}
 		catch (IOException ex) {
-			throw new ModelLoadException("labels file " + file.getFileName() + " could not be read: " + ex, ex);
+			throw new ModelLoadException("labels file " + file.getFileName() + " could not be read: " + ex.getMessage(),
+					ex);
 		}
 	}
 

@@ -55,8 +55,8 @@ public final class ModelRepository implements AutoCloseable {
 			List<Path> folders = modelFolders();
 			folders.forEach((folder) -> this.statuses.put(name(folder), ModelStatus.loading(name(folder))));
 			if (folders.isEmpty()) {
-				this.problem = "the model repository " + this.root.toAbsolutePath() + " holds no model";
-				logger.error(this.problem);
+				this.problem = "the model repository holds no model";
+				logger.error("The model repository " + this.root.toAbsolutePath() + " holds no model");
 			}
 			for (Path folder : folders) {
 				if (this.closed) {
@@ -66,8 +66,8 @@ public final class ModelRepository implements AutoCloseable {
 			}
 		}
 		catch (IOException ex) {
-			this.problem = "the model repository " + this.root.toAbsolutePath() + " cannot be read: " + ex;
-			logger.error(this.problem);
+			this.problem = "the model repository cannot be read (see the log)";
+			logger.error("The model repository " + this.root.toAbsolutePath() + " cannot be read: " + ex);
 		}
 		finally {
 			this.loadingFinished = true;
@@ -92,8 +92,34 @@ public final class ModelRepository implements AutoCloseable {
 				// Shutting down: an interrupted load is no failure worth reporting.
 				return;
 			}
-			this.statuses.put(name, ModelStatus.failed(name, ex.getMessage()));
+			this.statuses.put(name, ModelStatus.failed(name, withoutRepositoryPath(ex.getMessage())));
 			logger.error("Model '" + name + "' failed to load: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * Reasons reach health and problem bodies, which must not show where the server keeps
+	 * its files: paths inside the repository become relative to it (ONNX Runtime's
+	 * messages quote the full path of the file it could not load).
+	 */
+	private String withoutRepositoryPath(String reason) {
+		if (reason == null) {
+			return null;
+		}
+		String result = reason;
+		for (Path root : List.of(realRoot(), this.root.toAbsolutePath().normalize(), this.root.toAbsolutePath())) {
+			String prefix = root.toString();
+			result = result.replace(prefix + root.getFileSystem().getSeparator(), "").replace(prefix, ".");
+		}
+		return result;
+	}
+
+	private Path realRoot() {
+		try {
+			return this.root.toRealPath();
+		}
+		catch (IOException ex) {
+			return this.root.toAbsolutePath();
 		}
 	}
 

@@ -63,7 +63,8 @@ class InferenceConfiguration {
 	@Bean(destroyMethod = "")
 	GenerationService generationService(ModelRepository repository, MeterRegistry registry,
 			VisionServeProperties properties) {
-		return new GenerationService(repository, registry, properties.defaultDenoiser());
+		return new GenerationService(repository, registry, properties.defaultDenoiser(),
+				properties.limits().maxGenerationWork());
 	}
 
 	@Bean
@@ -101,6 +102,16 @@ class InferenceConfiguration {
 		return new ClassificationService(repository,
 				new ClassifyLimits(limits.maxImagesPerRequest(), limits.maxImagePixels(), limits.maxBodyBytes()),
 				properties.defaultClassifier());
+	}
+
+	@Bean
+	MultipartLimitsCustomizer multipartLimitsCustomizer(VisionServeProperties properties) {
+		return new MultipartLimitsCustomizer(properties.limits().maxImagesPerRequest());
+	}
+
+	@Bean
+	ProblemErrorValveCustomizer problemErrorValveCustomizer() {
+		return new ProblemErrorValveCustomizer();
 	}
 
 	@Bean

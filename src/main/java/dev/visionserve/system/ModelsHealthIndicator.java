@@ -42,8 +42,10 @@ class ModelsHealthIndicator implements HealthIndicator {
 			models.put(status.name(), detail);
 		}
 		Health.Builder health = this.repository.allReady() ? Health.up() : Health.down();
-		health.withDetail("repository", this.repository.root().toAbsolutePath().toString())
-			.withDetail("models", models);
+		// No repository path: health bodies are public and must not show the server's
+		// file
+		// layout (the log has it).
+		health.withDetail("models", models);
 		if (this.repository.problem() != null) {
 			health.withDetail("problem", this.repository.problem());
 		}

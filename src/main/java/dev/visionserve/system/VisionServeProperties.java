@@ -52,10 +52,12 @@ public record VisionServeProperties(@NotNull @DefaultValue("models") Path modelR
 	 * @param maxImagesPerRequest images in one /classify request
 	 * @param maxImagePixels width × height of one image, checked before it is decoded
 	 * @param maxBodyBytes bytes of a raw image body
+	 * @param maxGenerationWork count × steps of one /generate request (denoiser rows it
+	 * runs, without guidance)
 	 */
 	public record Limits(@Min(1) @Max(4096) @DefaultValue("64") int maxImagesPerRequest,
-			@Min(1) @DefaultValue("16777216") long maxImagePixels,
-			@Min(1) @DefaultValue("20971520") long maxBodyBytes) {
+			@Min(1) @DefaultValue("16777216") long maxImagePixels, @Min(1) @DefaultValue("20971520") long maxBodyBytes,
+			@Min(1) @DefaultValue("16000") long maxGenerationWork) {
 
 	}
 

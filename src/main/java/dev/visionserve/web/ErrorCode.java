@@ -49,6 +49,21 @@ enum ErrorCode {
 		this.title = title;
 	}
 
+	/**
+	 * @return the code for an error status raised outside Spring MVC (by the servlet
+	 * container), where only the status is known
+	 */
+	static ErrorCode forStatus(int status) {
+		return switch (status) {
+			case 400 -> INVALID_PARAMETER;
+			case 404 -> NOT_FOUND;
+			case 405 -> METHOD_NOT_ALLOWED;
+			case 413 -> PAYLOAD_TOO_LARGE;
+			case 415 -> UNSUPPORTED_MEDIA_TYPE;
+			default -> (status >= 400 && status < 500) ? INVALID_PARAMETER : INTERNAL;
+		};
+	}
+
 	HttpStatus status() {
 		return this.status;
 	}

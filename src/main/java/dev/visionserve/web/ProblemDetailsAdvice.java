@@ -1,6 +1,7 @@
 package dev.visionserve.web;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -8,6 +9,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -51,6 +54,14 @@ class ProblemDetailsAdvice {
 
 	private static final Log logger = LogFactory.getLog(ProblemDetailsAdvice.class);
 
+	/** How Jackson's strict duplicate detection starts its message. */
+	private static final String DUPLICATE_KEY = "Duplicate Object property \"";
+
+	/**
+	 * Rejected values echoed in a problem are cut here: a client sent them, it has them.
+	 */
+	private static final int MAX_ECHO = 80;
+
 	private static final Map<Class<? extends RuntimeException>, ErrorCode> CODES = Map.of(InvalidImageException.class,
 			ErrorCode.INVALID_IMAGE, InvalidParameterException.class, ErrorCode.INVALID_PARAMETER,
 			PayloadTooLargeException.class, ErrorCode.PAYLOAD_TOO_LARGE, UnknownModelException.class,
@@ -84,9 +95,8 @@ class ProblemDetailsAdvice {
 	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
 	ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException ex, HttpServletRequest request) {
 		String expected = (ex.getRequiredType() != null) ? ex.getRequiredType().getSimpleName() : "another type";
-		return ProblemResponses.of(ErrorCode.INVALID_PARAMETER,
-				"Parameter '" + ex.getName() + "' must be " + article(expected) + ", was '" + ex.getValue() + "'",
-				request);
+		return ProblemResponses.of(ErrorCode.INVALID_PARAMETER, "Parameter '" + ex.getName() + "' must be "
+				+ article(expected) + ", was '" + echo(String.valueOf(ex.getValue())) + "'", request);
 	}
 
 	@ExceptionHandler({ MissingServletRequestParameterException.class, MissingServletRequestPartException.class,
@@ -106,8 +116,8 @@ class ProblemDetailsAdvice {
 		String detail = ex.getBindingResult()
 			.getFieldErrors()
 			.stream()
-			.map((error) -> error.getField() + " " + error.getDefaultMessage() + " (was " + error.getRejectedValue()
-					+ ")")
+			.map((error) -> error.getField() + " " + error.getDefaultMessage() + " (was "
+					+ echo(String.valueOf(error.getRejectedValue())) + ")")
 			.sorted()
 			.collect(Collectors.joining("; "));
 		return ProblemResponses.of(ErrorCode.INVALID_PARAMETER, detail, request);
@@ -115,13 +125,19 @@ class ProblemDetailsAdvice {
 
 	@ExceptionHandler(MaxUploadSizeExceededException.class)
 	ResponseEntity<ProblemDetail> uploadTooLarge(MaxUploadSizeExceededException ex, HttpServletRequest request) {
-		return ProblemResponses.of(ErrorCode.PAYLOAD_TOO_LARGE,
-				"The upload exceeds the size limit (spring.servlet.multipart.max-file-size / max-request-size)",
-				request);
+		Optional<ContainerRefusals.Refusal> refusal = ContainerRefusals.of(ex);
+		if (refusal.isPresent()) {
+			return ProblemResponses.of(refusal.get().code(), refusal.get().detail(), request);
+		}
+		return ProblemResponses.of(ErrorCode.PAYLOAD_TOO_LARGE, ContainerRefusals.SIZE_LIMIT, request);
 	}
 
 	@ExceptionHandler(MultipartException.class)
 	ResponseEntity<ProblemDetail> badMultipart(MultipartException ex, HttpServletRequest request) {
+		Optional<ContainerRefusals.Refusal> refusal = ContainerRefusals.of(ex);
+		if (refusal.isPresent()) {
+			return ProblemResponses.of(refusal.get().code(), refusal.get().detail(), request);
+		}
 		return ProblemResponses.of(ErrorCode.INVALID_PARAMETER, "The multipart body could not be parsed", request);
 	}
 
@@ -164,6 +180,10 @@ class ProblemDetailsAdvice {
 
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<ProblemDetail> internal(Exception ex, HttpServletRequest request) {
+		Optional<ContainerRefusals.Refusal> refusal = ContainerRefusals.of(ex);
+		if (refusal.isPresent()) {
+			return ProblemResponses.of(refusal.get().code(), refusal.get().detail(), request);
+		}
 		String reference = UUID.randomUUID().toString();
 		logger.error("Request " + request.getMethod() + " " + request.getRequestURI() + " failed (reference "
 				+ reference + ")", ex);
@@ -172,19 +192,50 @@ class ProblemDetailsAdvice {
 	}
 
 	/**
-	 * Names the field of a JSON body that has the wrong type, without exposing Java class
-	 * names.
+	 * Names the field of a JSON body that has the wrong type, a duplicate key or a number
+	 * out of range, without exposing Java class names.
 	 */
 	private static String unreadable(HttpMessageNotReadableException ex) {
-		if (ex.getCause() instanceof JacksonException jackson && !jackson.getPath().isEmpty()) {
-			String field = jackson.getPath()
-				.stream()
-				.map((reference) -> (reference.getPropertyName() != null) ? reference.getPropertyName()
-						: "[" + reference.getIndex() + "]")
-				.collect(Collectors.joining("."));
-			return "The request body has an invalid value for '" + field + "'";
+		if (ex.getCause() instanceof JacksonException jackson) {
+			String original = String.valueOf(jackson.getOriginalMessage());
+			if (original.startsWith(DUPLICATE_KEY)) {
+				String name = original.substring(DUPLICATE_KEY.length()).replaceFirst("\"[\\s\\S]*$", "");
+				return "The request body has the key '" + name + "' more than once";
+			}
+			if (!jackson.getPath().isEmpty()) {
+				String field = jackson.getPath()
+					.stream()
+					.map((reference) -> (reference.getPropertyName() != null) ? reference.getPropertyName()
+							: "[" + reference.getIndex() + "]")
+					.collect(Collectors.joining("."));
+				return "The request body has an invalid value for '" + field + "'" + expected(jackson);
+			}
 		}
 		return "The request body is missing or is not valid JSON";
+	}
+
+	/** What a field of the given Java type accepts, in JSON terms. */
+	private static String expected(JacksonException ex) {
+		Class<?> target = (ex instanceof MismatchedInputException mismatch) ? mismatch.getTargetType()
+				: (ex instanceof InputCoercionException coercion) ? coercion.getTargetType() : null;
+		if (target == null) {
+			return "";
+		}
+		if (target == Integer.class || target == int.class || target == Long.class || target == long.class
+				|| target == Short.class || target == short.class) {
+			return "; expected a whole number in range";
+		}
+		if (target == Double.class || target == double.class || target == Float.class || target == float.class) {
+			return "; expected a finite number";
+		}
+		if (target == String.class) {
+			return "; expected a string";
+		}
+		return "";
+	}
+
+	private static String echo(String value) {
+		return (value.length() <= MAX_ECHO) ? value : value.substring(0, MAX_ECHO) + "…";
 	}
 
 	private static String article(String type) {

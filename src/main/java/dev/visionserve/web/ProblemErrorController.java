@@ -1,5 +1,7 @@
 package dev.visionserve.web;
 
+import java.util.Optional;
+
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -20,16 +22,15 @@ class ProblemErrorController implements ErrorController {
 
 	@RequestMapping("${server.error.path:/error}")
 	ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
+		if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable failure) {
+			Optional<ContainerRefusals.Refusal> refusal = ContainerRefusals.of(failure);
+			if (refusal.isPresent()) {
+				return ProblemResponses.of(refusal.get().code(), refusal.get().detail(), request);
+			}
+		}
 		Object statusAttribute = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
 		int status = (statusAttribute instanceof Integer code) ? code : 500;
-		ErrorCode code = switch (status) {
-			case 400 -> ErrorCode.INVALID_PARAMETER;
-			case 404 -> ErrorCode.NOT_FOUND;
-			case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
-			case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
-			case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
-			default -> (status >= 400 && status < 500) ? ErrorCode.INVALID_PARAMETER : ErrorCode.INTERNAL;
-		};
+		ErrorCode code = ErrorCode.forStatus(status);
 		String detail = (code == ErrorCode.INTERNAL) ? "An internal error occurred"
 				: HttpStatus.valueOf(status).getReasonPhrase();
 		return ProblemResponses.of(code, detail, request);

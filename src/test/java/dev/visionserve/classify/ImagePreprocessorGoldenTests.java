@@ -53,7 +53,8 @@ class ImagePreprocessorGoldenTests {
 			png = in.readAllBytes();
 		}
 		DecodedImage image = new ImageDecoder(100_000_000).decode(png, "fixture");
-		float[] actual = new ImagePreprocessor(preprocessing, preprocessing.width(), preprocessing.height())
+		float[] actual = new ImagePreprocessor(preprocessing, preprocessing.width(), preprocessing.height(),
+				Long.MAX_VALUE)
 			.toInputRow(image);
 		float[] expected = expected(testCase.get("name").asString() + ".f32");
 		assertThat(actual).hasSameSizeAs(expected);
