@@ -98,6 +98,12 @@ final class DiffusionEngine implements AutoCloseable {
 		if (this.closed) {
 			throw new BatcherClosedException("diffusion-" + this.denoiser.model().name());
 		}
+		if (!Instant.now().isBefore(spec.deadline())) {
+			// Already late (a client's short Request-Timeout): not worth a slot or a
+			// tick.
+			this.metrics.cancelled(CANCELLED_DEADLINE);
+			throw new DeadlineExceededException("diffusion-" + this.denoiser.model().name());
+		}
 		if (this.jobs.incrementAndGet() > this.capacity) {
 			this.jobs.decrementAndGet();
 			throw new QueueFullException("diffusion-" + this.denoiser.model().name(), this.capacity,

@@ -1,6 +1,7 @@
 package dev.visionserve.generate;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.visionserve.metrics.RequestAttributes;
 import dev.visionserve.runtime.InvalidParameterException;
+import dev.visionserve.runtime.RequestTimeout;
 
 /**
  * {@code POST /generate}: runs a diffusion sampler over a denoiser and answers with the
@@ -133,7 +135,7 @@ class GenerateController {
 	private GenerationJob start(GenerateRequest body, GenerationListener listener, HttpServletRequest request) {
 		String name = this.service.resolveName(body.model());
 		RequestAttributes.describe(request, ENDPOINT, this.service.isKnown(name) ? name : "unknown");
-		return this.service.start(body, listener);
+		return this.service.start(body, listener, RequestTimeout.from(request::getHeader), Instant.now());
 	}
 
 	private static GenerateResponse response(GenerationJob job, List<byte[]> pngs) {
