@@ -227,6 +227,14 @@ final class DiffusionEngine implements AutoCloseable {
 				prediction = result.output(DiffusionEngine.this.denoiser.prediction().name());
 			}
 			catch (ExecutionException ex) {
+				if (ex.getCause() instanceof DeadlineExceededException) {
+					// The tick's deadline is the latest of its jobs', so all of them are
+					// late:
+					// they leave by the usual deadline path (and metric) at the next
+					// turn.
+					this.jobs.forEach((job) -> job.cancel(CANCELLED_DEADLINE));
+					return;
+				}
 				logger.warn("A denoiser tick of " + inputs.rows() + " rows failed; failing its jobs", ex.getCause());
 				this.jobs.forEach((job) -> fail(job, ex.getCause()));
 				DiffusionEngine.this.active.addAndGet(-this.jobs.size());

@@ -28,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * rows): the request of that batch gets a bare 500 with a reference id that leads to the
  * log, the failure is counted, and the batcher's only worker goes on serving.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Capture first, so the lines logged while the context starts (model loading) are caught.
 @ExtendWith(OutputCaptureExtension.class)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class FailingRunIntegrationTests extends ServerIntegrationTests {
 
 	private static final String MODEL = "even-batch-fails";

@@ -31,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in the server's JVM on loopback, so it competes with the server for the CPU; its CPU
  * time is reported with the figures.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Capture first, so the lines logged while the context starts (model loading) are caught.
 @ExtendWith(OutputCaptureExtension.class)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OverloadIntegrationTests extends ServerIntegrationTests {
 
 	private static final Log logger = LogFactory.getLog(OverloadIntegrationTests.class);
