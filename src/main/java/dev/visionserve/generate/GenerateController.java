@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -16,6 +17,8 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -24,6 +27,8 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
+import dev.visionserve.batching.BatcherClosedException;
+import dev.visionserve.batching.DeadlineExceededException;
 import dev.visionserve.metrics.RequestAttributes;
 import dev.visionserve.runtime.InvalidParameterException;
 import dev.visionserve.runtime.RequestTimeout;
@@ -36,6 +41,8 @@ import dev.visionserve.runtime.RequestTimeout;
 @RestController
 @Tag(name = "Generation", description = "Generate images with a diffusion denoiser")
 class GenerateController {
+
+	private static final Log logger = LogFactory.getLog(GenerateController.class);
 
 	static final String ENDPOINT = "generate";
 
@@ -121,7 +128,7 @@ class GenerateController {
 				else {
 					emitter.send(SseEmitter.event()
 						.name("error")
-						.data(Map.of("detail", String.valueOf(failure.getMessage())), MediaType.APPLICATION_JSON));
+						.data(Map.of("detail", clientDetail(failure)), MediaType.APPLICATION_JSON));
 					emitter.complete();
 				}
 			}
@@ -130,6 +137,20 @@ class GenerateController {
 			}
 		});
 		return emitter;
+	}
+
+	/**
+	 * What a streaming client may read about a failure: the service's own messages; for
+	 * anything else (an ONNX Runtime error) only a reference to the log, like a 500.
+	 */
+	private static String clientDetail(Throwable failure) {
+		if (failure instanceof DeadlineExceededException || failure instanceof BatcherClosedException
+				|| failure instanceof GenerationCancelledException) {
+			return failure.getMessage();
+		}
+		String reference = UUID.randomUUID().toString();
+		logger.error("A streamed generation failed (reference " + reference + ")", failure);
+		return "An internal error occurred; quote reference " + reference + " to the operator";
 	}
 
 	private GenerationJob start(GenerateRequest body, GenerationListener listener, HttpServletRequest request) {
