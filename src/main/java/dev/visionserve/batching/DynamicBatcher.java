@@ -99,6 +99,11 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
 		if (this.closed) {
 			return refuse(job, RejectionReason.SHUTTING_DOWN, new BatcherClosedException(this.name));
 		}
+		if (expired(job)) {
+			// Already late (a client's short Request-Timeout): it would only take a queue
+			// slot until a worker drops it.
+			return refuse(job, RejectionReason.DEADLINE_EXCEEDED, new DeadlineExceededException(this.name));
+		}
 		if (!this.queue.offer(job)) {
 			return refuse(job, RejectionReason.QUEUE_FULL,
 					new QueueFullException(this.name, this.policy.queueCapacity(), retryAfter()));

@@ -20,6 +20,7 @@ import dev.visionserve.runtime.InvalidParameterException;
 import dev.visionserve.runtime.LoadedModel;
 import dev.visionserve.runtime.ModelLoadException;
 import dev.visionserve.runtime.ModelRepository;
+import dev.visionserve.runtime.RequestTimeout;
 import dev.visionserve.runtime.Tensor;
 import dev.visionserve.runtime.TensorJob;
 import dev.visionserve.runtime.TensorResult;
@@ -73,9 +74,13 @@ public class ClassificationService {
 	 * @param modelName the classifier to use, or {@code null} for the default
 	 * @param images the encoded images, at least one
 	 * @param topK how many classes to return per image
+	 * @param timeout the client's own deadline, capped by the model's
+	 * {@code batching.timeout}
+	 * @param start when the request began; the deadline counts from here
 	 * @return one result per image, in order
 	 */
-	public ClassifyResponse classify(String modelName, List<byte[]> images, int topK) {
+	public ClassifyResponse classify(String modelName, List<byte[]> images, int topK, RequestTimeout timeout,
+			Instant start) {
 		String name = resolveName(modelName);
 		if (images.isEmpty()) {
 			throw new InvalidParameterException("image", "The request holds no image");
@@ -100,7 +105,8 @@ public class ClassificationService {
 			String which = (images.size() == 1) ? "The image" : "Image " + (i + 1);
 			rows.add(preprocessor.toInputRow(this.decoder.decode(images.get(i), which)));
 		}
-		float[][] scoreRows = run(model, input, scores, rows);
+		Instant deadline = timeout.deadline(start, model.config().batching().timeoutDuration());
+		float[][] scoreRows = run(model, input, scores, rows, deadline);
 		List<String> labels = labels(model, classes);
 		List<ClassifyResponse.ImageResult> results = new ArrayList<>();
 		for (float[] row : scoreRows) {
@@ -113,9 +119,8 @@ public class ClassificationService {
 		return new ClassifyResponse(name, results);
 	}
 
-	private float[][] run(LoadedModel model, TensorSpec input, TensorSpec scores, List<float[]> rows) {
-		Duration timeout = model.config().batching().timeoutDuration();
-		Instant deadline = Instant.now().plus(timeout);
+	private float[][] run(LoadedModel model, TensorSpec input, TensorSpec scores, List<float[]> rows,
+			Instant deadline) {
 		int rowSize = rows.get(0).length;
 		List<CompletableFuture<TensorResult>> jobs = new ArrayList<>();
 		try {

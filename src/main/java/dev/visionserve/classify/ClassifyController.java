@@ -3,6 +3,7 @@ package dev.visionserve.classify;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +23,7 @@ import org.springframework.web.multipart.MultipartFile;
 
 import dev.visionserve.metrics.RequestAttributes;
 import dev.visionserve.runtime.InvalidParameterException;
+import dev.visionserve.runtime.RequestTimeout;
 
 /**
  * {@code POST /classify}: images in, ranked labels out. Accepts multipart uploads (one or
@@ -91,9 +93,11 @@ class ClassifyController {
 
 	private ClassifyResponse classify(String model, List<byte[]> images, int topK, HttpServletRequest request) {
 		checkModelName(model);
+		Instant start = Instant.now();
 		String name = this.service.resolveName(model);
 		RequestAttributes.describe(request, ENDPOINT, this.service.isKnown(name) ? name : "unknown");
-		return this.service.classify(name, images, topK);
+		RequestTimeout timeout = RequestTimeout.from(request::getHeader);
+		return this.service.classify(name, images, topK, timeout, start);
 	}
 
 	/**

@@ -105,6 +105,12 @@ final class DiffusionEngine implements AutoCloseable {
 		if (this.closed) {
 			throw shuttingDown();
 		}
+		if (!Instant.now().isBefore(spec.deadline())) {
+			// Already late (a client's short Request-Timeout): not worth a slot or a
+			// tick.
+			this.metrics.cancelled(CANCELLED_DEADLINE);
+			throw new DeadlineExceededException("diffusion-" + this.denoiser.model().name());
+		}
 		if (this.jobs.incrementAndGet() > this.capacity) {
 			this.jobs.decrementAndGet();
 			throw new QueueFullException("diffusion-" + this.denoiser.model().name(), this.capacity,
@@ -270,6 +276,14 @@ final class DiffusionEngine implements AutoCloseable {
 				prediction = result.output(DiffusionEngine.this.denoiser.prediction().name());
 			}
 			catch (ExecutionException ex) {
+				if (ex.getCause() instanceof DeadlineExceededException) {
+					// The tick's deadline is the latest of its jobs', so all of them are
+					// late:
+					// they leave by the usual deadline path (and metric) at the next
+					// turn.
+					this.jobs.forEach((job) -> job.cancel(CANCELLED_DEADLINE));
+					return;
+				}
 				logger.warn("A denoiser tick of " + inputs.rows() + " rows failed; failing its jobs", ex.getCause());
 				this.jobs.forEach((job) -> fail(job, ex.getCause()));
 				DiffusionEngine.this.active.addAndGet(-this.jobs.size());

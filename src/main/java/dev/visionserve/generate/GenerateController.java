@@ -1,5 +1,6 @@
 package dev.visionserve.generate;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.visionserve.metrics.RequestAttributes;
 import dev.visionserve.runtime.InvalidParameterException;
+import dev.visionserve.runtime.RequestTimeout;
 
 /**
  * {@code POST /generate}: runs a diffusion sampler over a denoiser and answers with the
@@ -178,7 +180,7 @@ class GenerateController implements DisposableBean {
 	private GenerationJob start(GenerateRequest body, GenerationListener listener, HttpServletRequest request) {
 		String name = this.service.resolveName(body.model());
 		RequestAttributes.describe(request, ENDPOINT, this.service.isKnown(name) ? name : "unknown");
-		return this.service.start(body, listener);
+		return this.service.start(body, listener, RequestTimeout.from(request::getHeader), Instant.now());
 	}
 
 	private static GenerateResponse response(GenerationJob job, List<byte[]> pngs) {

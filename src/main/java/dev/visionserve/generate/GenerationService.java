@@ -14,6 +14,7 @@ import dev.visionserve.runtime.LoadedModel;
 import dev.visionserve.runtime.ModelConfig.Diffusion;
 import dev.visionserve.runtime.ModelLoadException;
 import dev.visionserve.runtime.ModelRepository;
+import dev.visionserve.runtime.RequestTimeout;
 
 /**
  * Resolves and validates generation requests against their model and hands them to that
@@ -58,14 +59,16 @@ public class GenerationService implements AutoCloseable {
 	}
 
 	/**
-	 * Validates the request against its model and queues it.
+	 * Validates the request against its model and queues it, due by the client's deadline
+	 * capped by the model's {@code batching.timeout}, counted from {@code start}.
 	 * @throws InvalidParameterException naming the field that cannot be served
 	 * @throws dev.visionserve.batching.QueueFullException when the model's loop is full
 	 */
-	GenerationJob start(GenerateRequest request, GenerationListener listener) {
+	GenerationJob start(GenerateRequest request, GenerationListener listener, RequestTimeout timeout, Instant start) {
 		LoadedModel model = this.repository.require(resolveName(request.model()), DenoiserSupport.KIND);
 		DiffusionEngine engine = this.engines.computeIfAbsent(model, this::newEngine);
-		GenerationSpec spec = resolve(request, engine.denoiser());
+		Instant deadline = timeout.deadline(start, model.config().batching().timeoutDuration());
+		GenerationSpec spec = resolve(request, engine.denoiser(), deadline);
 		if ((long) spec.count() * spec.steps() > this.maxWork) {
 			throw new InvalidParameterException("count",
 					"count × steps is " + (long) spec.count() * spec.steps() + " (count " + spec.count() + ", steps "
@@ -85,7 +88,7 @@ public class GenerationService implements AutoCloseable {
 		}
 	}
 
-	private static GenerationSpec resolve(GenerateRequest request, Denoiser denoiser) {
+	private static GenerationSpec resolve(GenerateRequest request, Denoiser denoiser, Instant deadline) {
 		Diffusion diffusion = denoiser.diffusion();
 		int count = (request.count() != null) ? request.count() : 1;
 		int steps = (request.steps() != null) ? request.steps() : diffusion.defaultSteps();
@@ -106,8 +109,7 @@ public class GenerationService implements AutoCloseable {
 				(request.eta() != null) ? request.eta() : 0.0, guidance,
 				(request.seed() != null) ? request.seed()
 						: ThreadLocalRandom.current().nextLong(GenerateRequest.MAX_SEED - 16),
-				(request.previewEvery() != null) ? request.previewEvery() : 0,
-				Instant.now().plus(denoiser.model().config().batching().timeoutDuration()));
+				(request.previewEvery() != null) ? request.previewEvery() : 0, deadline);
 		if (spec.rowsPerTick() > denoiser.model().maxBatchSize()) {
 			throw new InvalidParameterException("count",
 					"count " + count + (spec.guided() ? " with guidance" : "") + " needs " + spec.rowsPerTick()

@@ -1,5 +1,10 @@
 package dev.visionserve.generate;
 
+import java.util.UUID;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import dev.visionserve.batching.BatcherClosedException;
 import dev.visionserve.batching.DeadlineExceededException;
 
@@ -7,13 +12,16 @@ import dev.visionserve.batching.DeadlineExceededException;
  * The data of the {@code error} event that ends a stream whose generation failed: the
  * same {@code code} and status a non-streaming request would have been answered with (the
  * stream's own status is already 200), and a detail written for the client, never an
- * internal message.
+ * internal message: an unexpected failure is logged under a reference id the detail
+ * quotes, as for a 500.
  *
  * @param code the problem code, e.g. {@code SHUTTING_DOWN}
  * @param status the HTTP status a non-streaming answer would have had
  * @param detail what happened
  */
 record StreamError(String code, int status, String detail) {
+
+	private static final Log logger = LogFactory.getLog(StreamError.class);
 
 	static StreamError of(Throwable failure) {
 		if (failure instanceof BatcherClosedException closed) {
@@ -25,7 +33,10 @@ record StreamError(String code, int status, String detail) {
 		if (failure instanceof GenerationCancelledException cancelled) {
 			return new StreamError("CANCELLED", 503, cancelled.getMessage());
 		}
-		return new StreamError("INTERNAL", 500, "The generation failed; the operator's log has the cause");
+		String reference = UUID.randomUUID().toString();
+		logger.error("A streamed generation failed (reference " + reference + ")", failure);
+		return new StreamError("INTERNAL", 500,
+				"An internal error occurred; quote reference " + reference + " to the operator");
 	}
 
 }

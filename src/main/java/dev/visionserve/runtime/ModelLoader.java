@@ -72,7 +72,9 @@ public final class ModelLoader {
 		}
 		Path modelFile = directory.resolve("model.onnx");
 		if (!Files.isRegularFile(modelFile)) {
-			throw new ModelLoadException("model.onnx not found in the model's folder");
+			// The reason is shown to clients (GET /models, health): name the file, not
+			// the server's folder layout.
+			throw new ModelLoadException("model.onnx not found in the model folder");
 		}
 		List<String> labels = readLabels(directory.resolve(config.labels()));
 		List<ModelSession> sessions = openSessions(name, modelFile, config);

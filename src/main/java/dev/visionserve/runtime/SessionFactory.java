@@ -47,10 +47,21 @@ public final class SessionFactory {
 			return new ModelSession(session, device, actual, intraOpThreads);
 		}
 		catch (OrtException ex) {
-			throw new ModelLoadException(
-					"ONNX Runtime could not open " + modelFile.getFileName() + " on " + device + ": " + ex.getMessage(),
-					ex);
+			throw new ModelLoadException("ONNX Runtime could not open " + modelFile.getFileName() + " on " + device
+					+ ": " + withoutPath(ex.getMessage(), modelFile), ex);
 		}
+	}
+
+	/**
+	 * ONNX Runtime names the file by its absolute path; the reason reaches clients, who
+	 * need the file name, not the server's folder layout.
+	 */
+	static String withoutPath(String message, Path modelFile) {
+		if (message == null) {
+			return "no detail";
+		}
+		String name = modelFile.getFileName().toString();
+		return message.replace(modelFile.toAbsolutePath().toString(), name).replace(modelFile.toString(), name);
 	}
 
 	private Device addExecutionProvider(SessionOptions options, Device device, String modelName)

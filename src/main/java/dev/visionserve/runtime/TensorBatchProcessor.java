@@ -71,6 +71,12 @@ final class TensorBatchProcessor implements BatchProcessor<TensorJob, TensorResu
 				return split(result, jobs, paddedRows);
 			}
 		}
+		catch (OrtException | RuntimeException ex) {
+			// The batcher fails this batch's jobs and goes on; the count is what an alert
+			// can see.
+			this.metrics.failed();
+			throw ex;
+		}
 		finally {
 			for (OnnxTensor tensor : feeds.values()) {
 				tensor.close();

@@ -36,6 +36,28 @@ public final class HttpTestClient {
 	}
 
 	public HttpResponse<String> postMultipart(String path, List<byte[]> images) {
+		return send(multipart(path, images));
+	}
+
+	/**
+	 * @param headers names and values, alternating
+	 */
+	public HttpResponse<String> postMultipart(String path, List<byte[]> images, String... headers) {
+		return send(multipart(path, images).headers(headers));
+	}
+
+	/**
+	 * @param headers names and values, alternating
+	 */
+	public HttpResponse<String> postJson(String path, String json, String... headers) {
+		return send(HttpRequest.newBuilder(URI.create(this.base + path))
+			.header("Content-Type", "application/json")
+			.headers(headers)
+			.POST(HttpRequest.BodyPublishers.ofString(json)));
+	}
+
+	/** A multipart POST of the images as {@code image} parts, ready to send. */
+	public HttpRequest.Builder multipart(String path, List<byte[]> images) {
 		String boundary = "----visionserve" + UUID.randomUUID();
 		ByteArrayOutputStream body = new ByteArrayOutputStream();
 		for (int i = 0; i < images.size(); i++) {
@@ -45,9 +67,9 @@ public final class HttpTestClient {
 			write(body, "\r\n");
 		}
 		write(body, "--" + boundary + "--\r\n");
-		return send(HttpRequest.newBuilder(URI.create(this.base + path))
+		return HttpRequest.newBuilder(URI.create(this.base + path))
 			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
-			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
 	}
 
 	public HttpResponse<String> postBody(String path, String contentType, byte[] body) {
