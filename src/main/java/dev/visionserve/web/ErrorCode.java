@@ -15,6 +15,8 @@ enum ErrorCode {
 
 	INVALID_PARAMETER(HttpStatus.BAD_REQUEST, "Invalid parameter"),
 
+	UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "Unauthorized"),
+
 	UNKNOWN_MODEL(HttpStatus.NOT_FOUND, "Unknown model"),
 
 	NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),

@@ -21,7 +21,10 @@ class ProblemErrorController implements ErrorController {
 	@RequestMapping("${server.error.path:/error}")
 	ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
 		Object statusAttribute = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-		int status = (statusAttribute instanceof Integer code) ? code : 500;
+		// No status: a client asked for the error path itself, which is no resource of
+		// the
+		// API (and must not look like a server failure).
+		int status = (statusAttribute instanceof Integer code) ? code : 404;
 		ErrorCode code = switch (status) {
 			case 400 -> ErrorCode.INVALID_PARAMETER;
 			case 404 -> ErrorCode.NOT_FOUND;
