@@ -138,6 +138,18 @@ class ApiKeyIntegrationTests extends ServerIntegrationTests {
 	}
 
 	@Test
+	void documentsBothWaysToPresentAKey() {
+		JsonNode api = HttpTestClient.json(this.http.get("/v3/api-docs"));
+		JsonNode schemes = api.at("/components/securitySchemes");
+		assertThat(schemes.at("/bearer/type").asString()).isEqualTo("http");
+		assertThat(schemes.at("/bearer/scheme").asString()).isEqualTo("bearer");
+		assertThat(schemes.at("/apiKey/type").asString()).isEqualTo("apiKey");
+		assertThat(schemes.at("/apiKey/in").asString()).isEqualTo("header");
+		assertThat(schemes.at("/apiKey/name").asString()).isEqualTo("X-API-Key");
+		assertThat(api.get("security").toString()).contains("bearer", "apiKey");
+	}
+
+	@Test
 	void countsRejectionsApartFromInferenceRequests() {
 		String before = this.http.get("/actuator/prometheus").body();
 		double missing = Metrics.valueOrZero(before, "visionserve_auth_rejected_total", "reason=\"missing\"");

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
@@ -37,6 +38,10 @@ class HardeningIntegrationTests extends ServerIntegrationTests {
 		assertThat(this.http.get("/models").statusCode()).isEqualTo(200);
 		assertThat(this.http.get("/actuator/prometheus").body()).contains("visionserve_auth_rejected_total")
 			.doesNotContain("outcome=\"unauthorized\"");
+		// No "Authorize" in Swagger UI when there is nothing to authorize with.
+		JsonNode api = HttpTestClient.json(this.http.get("/v3/api-docs"));
+		assertThat(api.has("security")).isFalse();
+		assertThat(api.at("/components/securitySchemes").isMissingNode()).isTrue();
 	}
 
 	@Test
