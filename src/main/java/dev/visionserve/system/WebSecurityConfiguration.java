@@ -18,6 +18,7 @@ import org.springframework.web.filter.CorsFilter;
 
 import dev.visionserve.web.ApiKeyFilter;
 import dev.visionserve.web.ApiKeys;
+import dev.visionserve.web.ProblemCorsProcessor;
 
 /**
  * Wires the API key check and CORS as plain servlet filters, in front of everything else
@@ -60,7 +61,9 @@ class WebSecurityConfiguration {
 			cors.setMaxAge(properties.maxAge());
 			source.registerCorsConfiguration("/**", cors);
 		}
-		FilterRegistrationBean<CorsFilter> registration = new FilterRegistrationBean<>(new CorsFilter(source));
+		CorsFilter filter = new CorsFilter(source);
+		filter.setCorsProcessor(new ProblemCorsProcessor());
+		FilterRegistrationBean<CorsFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
 		return registration;
 	}

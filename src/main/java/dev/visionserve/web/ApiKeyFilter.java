@@ -1,10 +1,8 @@
 package dev.visionserve.web;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 import io.micrometer.core.instrument.Counter;
@@ -13,7 +11,6 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -46,8 +43,6 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
 	private static final List<String> PUBLIC_PREFIXES = List.of("/actuator/health/", "/swagger-ui/", "/v3/api-docs/");
 
 	private static final String BEARER = "bearer ";
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final ApiKeys keys;
 
@@ -135,14 +130,7 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
 				"Bearer realm=\"visionserve\"" + ((error != null) ? ", error=\"" + error + "\"" : ""));
 		response.setStatus(code.status().value());
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		Map<String, Object> problem = new LinkedHashMap<>();
-		problem.put("type", code.type().toString());
-		problem.put("title", code.title());
-		problem.put("status", code.status().value());
-		problem.put("detail", detail);
-		problem.put("instance", request.getRequestURI());
-		problem.put("code", code.name());
-		JSON.writeValue(response.getOutputStream(), problem);
+		response.getOutputStream().write(ProblemBodies.json(code, detail, request.getRequestURI()));
 	}
 
 	private static String path(HttpServletRequest request) {

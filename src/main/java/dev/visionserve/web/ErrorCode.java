@@ -17,6 +17,8 @@ enum ErrorCode {
 
 	UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "Unauthorized"),
 
+	ORIGIN_NOT_ALLOWED(HttpStatus.FORBIDDEN, "Origin not allowed"),
+
 	UNKNOWN_MODEL(HttpStatus.NOT_FOUND, "Unknown model"),
 
 	NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),

@@ -176,6 +176,15 @@ class ApiKeyIntegrationTests extends ServerIntegrationTests {
 			.contains("authorization", "x-api-key");
 		HttpResponse<String> foreign = preflight("https://evil.example");
 		assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+		assertThat(foreign.statusCode()).isEqualTo(403);
+		assertThat(foreign.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(HttpTestClient.json(foreign).get("code").asString()).isEqualTo("ORIGIN_NOT_ALLOWED");
+		HttpResponse<String> foreignCall = this.http.send(request("/classify").header("Origin", "https://evil.example")
+			.header("X-API-Key", KEY)
+			.header("Content-Type", "image/png")
+			.POST(HttpRequest.BodyPublishers.ofByteArray(png)));
+		assertThat(foreignCall.statusCode()).isEqualTo(403);
+		assertThat(HttpTestClient.json(foreignCall).get("code").asString()).isEqualTo("ORIGIN_NOT_ALLOWED");
 		// A browser can read the 401 (and tell its user about the key) only with CORS
 		// headers on it.
 		HttpResponse<String> refused = this.http.send(request("/classify").header("Origin", APP_ORIGIN)
