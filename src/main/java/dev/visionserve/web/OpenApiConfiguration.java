@@ -52,7 +52,7 @@ class OpenApiConfiguration {
 
 							Errors are RFC 9457 `application/problem+json` bodies with a stable `code` member: \
 							INVALID_IMAGE, INVALID_PARAMETER (400), UNKNOWN_MODEL (404), PAYLOAD_TOO_LARGE (413), \
-							UNSUPPORTED_MEDIA_TYPE (415), UNAUTHORIZED (401, when API keys are on), QUEUE_FULL (429, with Retry-After), DEADLINE_EXCEEDED and \
+							UNSUPPORTED_MEDIA_TYPE (415), UNAUTHORIZED (401, when API keys are on), ORIGIN_NOT_ALLOWED (403, CORS), QUEUE_FULL (429, with Retry-After), DEADLINE_EXCEEDED and \
 							MODEL_NOT_READY (503), INTERNAL (500)."""));
 	}
 
