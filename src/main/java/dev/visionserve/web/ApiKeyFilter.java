@@ -29,8 +29,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * never logged. Stateless apart from its meters; thread-safe.
  * <p>
  * The path checked is the servlet path as the container normalised it (decoded, dot
- * segments and path parameters removed), the same form Spring MVC's mapping starts from,
- * so {@code /actuator/health/../../classify} is {@code /classify} here too.
+ * segments and path parameters removed): {@code /actuator/health/../../classify} is
+ * {@code /classify} here. Spring MVC routes on the same path decoded but with dot
+ * segments kept, so a path public here never reaches a protected handler.
  */
 public final class ApiKeyFilter extends OncePerRequestFilter {
 
