@@ -75,3 +75,28 @@ ServiceMonitor scrape gives them; prometheusRule.selector replaces them (for ano
 {{- printf "namespace=%q,service=%q" .Release.Namespace (include "visionserve.fullname" .) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The container port that actuator (probes, scrape) answers on: its own with managementPort, else the API's. */}}
+{{- define "visionserve.managementPortName" -}}
+{{- if .Values.managementPort -}}
+management
+{{- else -}}
+http
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret with the API keys: apiKeys.existingSecret, the chart's own when apiKeys.keys is set, else empty. */}}
+{{- define "visionserve.apiKeysSecret" -}}
+{{- if and .Values.apiKeys.existingSecret .Values.apiKeys.keys -}}
+{{- fail "apiKeys: set existingSecret or keys, not both" -}}
+{{- else if .Values.apiKeys.existingSecret -}}
+{{- .Values.apiKeys.existingSecret -}}
+{{- else if .Values.apiKeys.keys -}}
+{{- printf "%s-api-keys" (include "visionserve.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Where the container reads the API keys from. */}}
+{{- define "visionserve.apiKeysPath" -}}
+/etc/visionserve/api-keys
+{{- end -}}

@@ -8,6 +8,8 @@
 
 	const ui = {
 		modelsStatus: $('models-status'),
+		apiKeyForm: $('api-key-form'),
+		apiKeyInput: $('api-key-input'),
 		classifierSelect: $('classifier-select'),
 		dropZone: $('drop-zone'),
 		fileInput: $('file-input'),
@@ -36,6 +38,9 @@
 		checkResult: $('check-result'),
 	};
 
+	/** Where the API key lives when the service asks for one: this tab only, gone when it closes. */
+	const API_KEY = 'visionserve.apiKey';
+
 	/** Models as GET /models lists them, by name. */
 	let models = new Map();
 	/** The last generated image: its PNG bytes and the label asked for. */
@@ -52,7 +57,10 @@
 		}
 		catch (error) {
 			ui.modelsStatus.textContent = 'Cannot list the models: ' + error.message;
-			setTimeout(loadModels, 2000);
+			// Without a (valid) key, retrying cannot help: wait for one.
+			if (error.status !== 401) {
+				setTimeout(loadModels, 2000);
+			}
 			return;
 		}
 		models = new Map(list.map((model) => [model.name, model]));
@@ -210,7 +218,7 @@
 		try {
 			const response = await fetch('generate', {
 				method: 'POST',
-				headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+				headers: withApiKey({ 'Content-Type': 'application/json', Accept: 'text/event-stream' }),
 				body: JSON.stringify(request),
 				signal: running.signal,
 			});
@@ -360,16 +368,37 @@
 
 	// ---- Helpers ------------------------------------------------------------------------------------------
 
-	async function fetchJson(url, options) {
-		const response = await fetch(url, options);
+	async function fetchJson(url, options = {}) {
+		const response = await fetch(url, { ...options, headers: withApiKey(options.headers) });
 		if (!response.ok) {
 			throw await problem(response);
 		}
 		return response.json();
 	}
 
-	/** An Error from an RFC 9457 problem body: its detail and code, else the status. */
+	/** The request headers plus X-API-Key when the user gave a key. */
+	function withApiKey(headers = {}) {
+		const key = sessionStorage.getItem(API_KEY);
+		return key ? { ...headers, 'X-API-Key': key } : headers;
+	}
+
+	ui.apiKeyForm.addEventListener('submit', (event) => {
+		event.preventDefault();
+		sessionStorage.setItem(API_KEY, ui.apiKeyInput.value.trim());
+		ui.apiKeyInput.value = '';
+		ui.apiKeyForm.hidden = true;
+		ui.modelsStatus.textContent = 'Loading the models…';
+		loadModels();
+	});
+
+	/**
+	 * An Error from an RFC 9457 problem body: its detail and code, else the status. A 401 asks the user for a
+	 * key.
+	 */
 	async function problem(response) {
+		if (response.status === 401) {
+			ui.apiKeyForm.hidden = false;
+		}
 		let detail = 'HTTP ' + response.status;
 		try {
 			const body = await response.json();
@@ -378,7 +407,9 @@
 		catch (ignored) {
 			// not JSON: keep the status
 		}
-		return new Error(detail);
+		const error = new Error(detail);
+		error.status = response.status;
+		return error;
 	}
 
 	function showImage(image, blob) {

@@ -15,6 +15,10 @@ enum ErrorCode {
 
 	INVALID_PARAMETER(HttpStatus.BAD_REQUEST, "Invalid parameter"),
 
+	UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "Unauthorized"),
+
+	ORIGIN_NOT_ALLOWED(HttpStatus.FORBIDDEN, "Origin not allowed"),
+
 	UNKNOWN_MODEL(HttpStatus.NOT_FOUND, "Unknown model"),
 
 	NOT_FOUND(HttpStatus.NOT_FOUND, "Not found"),

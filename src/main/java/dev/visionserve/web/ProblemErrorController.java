@@ -29,7 +29,9 @@ class ProblemErrorController implements ErrorController {
 			}
 		}
 		Object statusAttribute = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-		int status = (statusAttribute instanceof Integer code) ? code : 500;
+		// No status: a client asked for the error path itself, which is no resource of
+		// the API (and must not look like a server failure).
+		int status = (statusAttribute instanceof Integer code) ? code : 404;
 		ErrorCode code = ErrorCode.forStatus(status);
 		String detail = (code == ErrorCode.INTERNAL) ? "An internal error occurred"
 				: HttpStatus.valueOf(status).getReasonPhrase();

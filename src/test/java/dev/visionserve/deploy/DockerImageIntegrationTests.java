@@ -11,17 +11,22 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Manifest;
@@ -43,8 +48,8 @@ import static org.assertj.core.api.Assertions.fail;
  * build context (and is not in {@code .dockerignore}) or in what the build stage's RUN
  * lines make of the jar; both images lay out the application the same way and run it as a
  * non-root user on port 8080; and the CPU image's exact ENTRYPOINT, run on its file
- * system assembled from those COPYs with its ENV, serves the baked models and stops
- * gracefully on SIGTERM.
+ * system assembled from those COPYs (read-only, with a writable /tmp apart) with its ENV,
+ * serves the baked models and stops gracefully on SIGTERM.
  * <p>
  * Runs after {@code package} (Failsafe), which built {@code target/visionserve-*.jar}:
  * that is the build stage's Maven RUN line, done once for both files (the GPU one adds
@@ -256,10 +261,22 @@ class DockerImageIntegrationTests {
 		}
 	}
 
+	/**
+	 * Runs the entrypoint as Kubernetes runs it with the chart's security context: the
+	 * image's file system read-only and {@code /tmp} a separate writable folder (the
+	 * chart's emptyDir). The JVM's temporary folder is {@code /tmp} on Linux, so the
+	 * folder standing in for it is passed as {@code java.io.tmpdir}, through
+	 * {@code JDK_JAVA_OPTIONS} to leave the image's own environment and entrypoint as
+	 * they are. Tests may run as root, for whom {@code chmod a-w} changes nothing, so the
+	 * image's files are also compared before and after the run.
+	 */
 	@Test
-	void cpuImageEntrypointServesTheBakedModelsAndStopsGracefullyOnSigterm() throws Exception {
+	void cpuImageEntrypointServesTheBakedModelsFromAReadOnlyRootAndStopsGracefullyOnSigterm() throws Exception {
 		Dockerfile.Stage runtime = Dockerfile.parse(CPU).runtime();
 		Path root = image(CPU);
+		assertThat(runtime.env().get("JAVA_TOOL_OPTIONS")).as("the JVM's temporary folder stays /tmp")
+			.doesNotContain("java.io.tmpdir");
+		Path tmp = Files.createDirectories(work.resolve("cpu-image-tmp"));
 		List<String> command = new ArrayList<>(runtime.entrypoint());
 		command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		int port = freePort();
@@ -274,6 +291,9 @@ class DockerImageIntegrationTests {
 			.forEach((name, value) -> builder.environment()
 				.put(name, value.startsWith("/") ? inImage(root, value).toString() : value));
 		builder.environment().put("SERVER_PORT", Integer.toString(port));
+		builder.environment().put("JDK_JAVA_OPTIONS", "-Djava.io.tmpdir=" + tmp);
+		Map<String, String> files = snapshot(root);
+		writable(root, false);
 		Process process = builder.start();
 		try {
 			JsonNode readiness = awaitReadiness(process, port, log);
@@ -286,6 +306,12 @@ class DockerImageIntegrationTests {
 				ready.add(name);
 			}
 			assertThat(ready).isEqualTo(new TreeSet<>(shippedModels()));
+			// ONNX Runtime's native libraries and Tomcat's work folder went to /tmp.
+			try (Stream<Path> written = Files.list(tmp)) {
+				assertThat(written.map((path) -> path.getFileName().toString())).as("written to /tmp")
+					.anyMatch((name) -> name.startsWith("onnxruntime-java"))
+					.anyMatch((name) -> name.startsWith("tomcat"));
+			}
 
 			process.destroy();
 			assertThat(process.waitFor(SHUTDOWN_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
@@ -297,10 +323,52 @@ class DockerImageIntegrationTests {
 			assertThat(Files.readString(log))
 				.contains("Picked up JAVA_TOOL_OPTIONS: " + runtime.env().get("JAVA_TOOL_OPTIONS"))
 				.contains("Commencing graceful shutdown", "Graceful shutdown complete");
+			assertThat(changes(files, snapshot(root))).as("written in the read-only image").isEmpty();
 		}
 		finally {
 			if (process.isAlive()) {
 				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+			writable(root, true);
+		}
+	}
+
+	/**
+	 * @return every file and folder under {@code root} with its size and modification
+	 * time (a folder's changes when an entry is created or removed in it)
+	 */
+	private static Map<String, String> snapshot(Path root) throws IOException {
+		Map<String, String> files = new TreeMap<>();
+		try (Stream<Path> paths = Files.walk(root)) {
+			for (Path path : paths.toList()) {
+				files.put(root.relativize(path).toString(),
+						Files.size(path) + " " + Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS));
+			}
+		}
+		return files;
+	}
+
+	private static Set<String> changes(Map<String, String> before, Map<String, String> after) {
+		Set<String> changed = new TreeSet<>(before.keySet());
+		changed.addAll(after.keySet());
+		changed.removeIf((path) -> Objects.equals(before.get(path), after.get(path)));
+		return changed;
+	}
+
+	/** {@code chmod -R a-w} or {@code u+w}. */
+	private static void writable(Path root, boolean writable) throws IOException {
+		try (Stream<Path> paths = Files.walk(root)) {
+			for (Path path : paths.toList()) {
+				Set<PosixFilePermission> permissions = EnumSet
+					.copyOf(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+				if (writable) {
+					permissions.add(PosixFilePermission.OWNER_WRITE);
+				}
+				else {
+					permissions.removeAll(EnumSet.of(PosixFilePermission.OWNER_WRITE, PosixFilePermission.GROUP_WRITE,
+							PosixFilePermission.OTHERS_WRITE));
+				}
+				Files.setPosixFilePermissions(path, permissions);
 			}
 		}
 	}

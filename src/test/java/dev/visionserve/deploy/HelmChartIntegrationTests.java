@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +31,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 
 import dev.visionserve.support.FashionMnistImages;
+import dev.visionserve.web.ApiKeys;
 import dev.visionserve.support.ServerIntegrationTests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -142,8 +144,100 @@ class HelmChartIntegrationTests extends ServerIntegrationTests {
 		assertThat(security.get("readOnlyRootFilesystem").asBoolean()).isTrue();
 		assertThat(security.get("allowPrivilegeEscalation").asBoolean()).isFalse();
 		assertThat(strings(security.at("/capabilities/drop"))).containsExactly("ALL");
-		assertThat(volume(pod, mount(container, "/tmp").get("name").asString()).has("emptyDir")).isTrue();
+		assertThat(pod.at("/securityContext/runAsGroup").asInt()).isEqualTo(10001);
+		assertThat(pod.at("/securityContext/seccompProfile/type").asString()).isEqualTo("RuntimeDefault");
+		assertThat(security.has("privileged") && security.get("privileged").asBoolean()).isFalse();
+		assertThat(security.at("/capabilities").has("add")).isFalse();
+		JsonNode tmp = mount(container, "/tmp");
+		assertThat(tmp.path("readOnly").asBoolean(false)).isFalse();
+		JsonNode tmpVolume = volume(pod, tmp.get("name").asString());
+		assertThat(tmpVolume.has("emptyDir")).isTrue();
+		assertThat(tmpVolume.at("/emptyDir/sizeLimit").asString()).isEqualTo("1Gi");
+		// Every other mount is read-only: /tmp is the only place the process can write.
+		container.get("volumeMounts")
+			.valueStream()
+			.filter((each) -> !each.get("mountPath").asString().equals("/tmp"))
+			.forEach((each) -> assertThat(each.path("readOnly").asBoolean(false)).as(each.toString()).isTrue());
 		assertThat(pod.get("automountServiceAccountToken").asBoolean()).isFalse();
+	}
+
+	@Test
+	void movesActuatorToItsOwnPortWithTheProbesTheServiceAndTheScrape() {
+		List<JsonNode> shared = render((template) -> template.set("serviceMonitor.enabled", true));
+		assertThat(envNames(appContainer(shared))).doesNotContain("MANAGEMENT_SERVER_PORT");
+		assertThat(single(only(shared, "ServiceMonitor").at("/spec/endpoints")).get("port").asString())
+			.isEqualTo("http");
+
+		List<JsonNode> objects = render(
+				(template) -> template.set("managementPort", 9090).set("serviceMonitor.enabled", true));
+		JsonNode container = appContainer(objects);
+		assertThat(env(container, "MANAGEMENT_SERVER_PORT")).isEqualTo("9090");
+		assertThat(namedPort(container, "management").get("containerPort").asInt()).isEqualTo(9090);
+		assertThat(namedPort(container, "http").get("containerPort").asInt()).isEqualTo(8080);
+		for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+			assertThat(container.at("/" + probe + "/httpGet/port").asString()).as(probe).isEqualTo("management");
+		}
+		JsonNode servicePorts = only(objects, "Service").at("/spec/ports");
+		JsonNode management = servicePorts.valueStream()
+			.filter((port) -> "management".equals(port.get("name").asString()))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no management port in " + servicePorts));
+		assertThat(management.get("port").asInt()).isEqualTo(9090);
+		assertThat(management.get("targetPort").asString()).isEqualTo("management");
+		JsonNode endpoint = single(only(objects, "ServiceMonitor").at("/spec/endpoints"));
+		assertThat(endpoint.get("port").asString()).isEqualTo("management");
+		assertThat(endpoint.get("path").asString()).isEqualTo("/actuator/prometheus");
+	}
+
+	@Test
+	void mountsApiKeysFromTheChartsOwnSecretReadOnly(@TempDir Path dir) throws IOException {
+		List<JsonNode> none = render(UnaryOperator.identity());
+		assertThat(kinds(none)).doesNotContain("Secret");
+		assertThat(envNames(appContainer(none))).doesNotContain("VISIONSERVE_SECURITY_API_KEYS_FILE");
+
+		List<JsonNode> objects = render((template) -> template.set("apiKeys.keys[0]", "first-key-1a2b")
+			.set("apiKeys.keys[1]", "second-key-3c4d"));
+		JsonNode secret = only(objects, "Secret", APP + "-api-keys");
+		assertMountedAsTheKeysFile(objects);
+		assertThat(only(objects, "Deployment").at("/spec/template/metadata/annotations").has("checksum/api-keys"))
+			.isTrue();
+		// What the application will read from the mounted file.
+		Path mounted = Files.write(dir.resolve("api-keys"),
+				Base64.getDecoder().decode(secret.at("/data/api-keys").asString()));
+		assertThat(ApiKeys.read(mounted)).containsExactly("first-key-1a2b", "second-key-3c4d");
+	}
+
+	@Test
+	void mountsApiKeysFromAnExistingSecret() {
+		List<JsonNode> objects = render((template) -> template.set("apiKeys.existingSecret", "inference-tokens")
+			.set("apiKeys.secretKey", "tokens"));
+		assertThat(kinds(objects)).doesNotContain("Secret");
+		JsonNode pod = only(objects, "Deployment").at("/spec/template/spec");
+		JsonNode volume = volume(pod, mount(appContainer(objects), "/etc/visionserve/api-keys").get("name").asString());
+		assertThat(volume.at("/secret/secretName").asString()).isEqualTo("inference-tokens");
+		assertThat(volume.at("/secret/items/0/key").asString()).isEqualTo("tokens");
+		assertThat(env(appContainer(objects), "VISIONSERVE_SECURITY_API_KEYS_FILE"))
+			.isEqualTo("/etc/visionserve/api-keys/" + volume.at("/secret/items/0/path").asString());
+		assertThat(renderError((template) -> template.set("apiKeys.existingSecret", "inference-tokens")
+			.set("apiKeys.keys[0]", "a-key"))).contains("existingSecret or keys");
+	}
+
+	/**
+	 * Follows the file the application is told to read back to the chart's Secret: a
+	 * read-only mount of a volume that projects the Secret's {@code api-keys} entry
+	 * there.
+	 */
+	private static void assertMountedAsTheKeysFile(List<JsonNode> objects) {
+		JsonNode container = appContainer(objects);
+		JsonNode pod = only(objects, "Deployment").at("/spec/template/spec");
+		Path file = Path.of(env(container, "VISIONSERVE_SECURITY_API_KEYS_FILE"));
+		JsonNode mount = mount(container, file.getParent().toString());
+		assertThat(mount.get("readOnly").asBoolean()).isTrue();
+		JsonNode secret = volume(pod, mount.get("name").asString()).get("secret");
+		assertThat(secret.get("secretName").asString()).isEqualTo(APP + "-api-keys");
+		JsonNode item = single(secret.get("items"));
+		assertThat(item.get("path").asString()).isEqualTo(file.getFileName().toString());
+		assertThat(item.get("key").asString()).isEqualTo("api-keys");
 	}
 
 	@Test
@@ -423,6 +517,10 @@ class HelmChartIntegrationTests extends ServerIntegrationTests {
 			.map((variable) -> variable.get("value").asString())
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("no env " + name + " in " + container.get("env")));
+	}
+
+	private static List<String> envNames(JsonNode container) {
+		return container.get("env").valueStream().map((variable) -> variable.get("name").asString()).toList();
 	}
 
 	private static JsonNode namedPort(JsonNode container, String name) {

@@ -1,0 +1,109 @@
+package dev.visionserve.web;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import org.springframework.boot.test.context.SpringBootTest;
+
+import dev.visionserve.support.ServerIntegrationTests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The playground in headless Chromium against a server that requires an API key: the page
+ * loads without one, asks for it when the API answers 401, says so when the key is wrong,
+ * and works once given the right one. Same Chromium and driver as
+ * {@link PlaygroundBrowserIntegrationTests}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "visionserve.security.api-keys=" + PlaygroundApiKeyBrowserIntegrationTests.KEY)
+class PlaygroundApiKeyBrowserIntegrationTests extends ServerIntegrationTests {
+
+	static final String KEY = "playground-key-51c9";
+
+	private static final Path CHROMEDRIVER = Path
+		.of(System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver"));
+
+	private static final Path CHROMIUM = Path.of(System.getProperty("visionserve.test.chromium", "/usr/bin/chromium"));
+
+	private static ChromeDriver driver;
+
+	private static Path profile;
+
+	@BeforeAll
+	static void startBrowser() throws IOException {
+		assertThat(CHROMIUM).as("Chromium (Debian package chromium) at %s", CHROMIUM).isExecutable();
+		assertThat(CHROMEDRIVER).as("ChromeDriver (Debian package chromium-driver) at %s", CHROMEDRIVER).isExecutable();
+		System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+		profile = Files.createTempDirectory("visionserve-chromium");
+		ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+			.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+					"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+					"--window-size=1280,900", "--user-data-dir=" + profile);
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+			.usingAnyFreePort()
+			.build();
+		driver = new ChromeDriver(service, options);
+	}
+
+	@AfterAll
+	static void stopBrowser() throws IOException {
+		if (driver != null) {
+			driver.quit();
+		}
+		if (profile != null) {
+			try (Stream<Path> files = Files.walk(profile)) {
+				files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+			}
+		}
+	}
+
+	@Test
+	void asksForTheKeyAndClassifiesOnceGivenTheRightOne() throws Exception {
+		WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+		driver.get("http://localhost:" + this.port + "/");
+		WebElement form = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key-form")));
+		WebElement status = driver.findElement(By.id("models-status"));
+		wait.until(ExpectedConditions.textToBePresentInElement(status, "API key is required"));
+		assertThat(driver.findElements(By.cssSelector("#classifier-select option"))).isEmpty();
+
+		driver.findElement(By.id("api-key-input")).sendKeys("not-the-key");
+		driver.findElement(By.id("api-key-button")).click();
+		wait.until(ExpectedConditions.textToBePresentInElement(status, "not valid"));
+		assertThat(form.isDisplayed()).isTrue();
+
+		driver.findElement(By.id("api-key-input")).sendKeys(KEY);
+		driver.findElement(By.id("api-key-button")).click();
+		wait.until(ExpectedConditions.invisibilityOf(form));
+		wait.until((d) -> !d.findElements(By.cssSelector("#classifier-select option")).isEmpty());
+		driver.findElement(By.id("file-input")).sendKeys(fixture("0009_7.png").toString());
+		wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#predictions li"), 5));
+		assertThat(driver.findElement(By.cssSelector("#predictions li")).getAttribute("data-label"))
+			.isEqualTo("Sneaker");
+		// The key stays in the page's tab, never in the address or a cookie.
+		assertThat(driver.getCurrentUrl()).doesNotContain(KEY);
+		assertThat(driver.manage().getCookies()).isEmpty();
+	}
+
+	private static Path fixture(String name) throws URISyntaxException {
+		return Path.of(PlaygroundApiKeyBrowserIntegrationTests.class.getResource("/fashion-mnist/" + name).toURI());
+	}
+
+}
