@@ -25,6 +25,17 @@ import javax.imageio.stream.ImageInputStream;
  */
 final class ImageDecoder {
 
+	/** Offsets in a BMP file: the info header's size, compression and image size. */
+	private static final int BMP_HEADER_SIZE = 14;
+
+	private static final int BMP_COMPRESSION = 30;
+
+	private static final int BMP_IMAGE_SIZE = 34;
+
+	private static final int BI_JPEG = 4;
+
+	private static final int BI_PNG = 5;
+
 	private final long maxPixels;
 
 	ImageDecoder(long maxPixels) {
@@ -48,6 +59,9 @@ final class ImageDecoder {
 			}
 			ImageReader reader = readers.next();
 			try {
+				if ("bmp".equalsIgnoreCase(reader.getFormatName())) {
+					checkEmbeddedBmp(bytes, which);
+				}
 				reader.setInput(input, true, true);
 				return read(reader, which);
 			}
@@ -107,6 +121,28 @@ final class ImageDecoder {
 			rgb[i * 3 + 2] = (byte) argb[i];
 		}
 		return new DecodedImage(width, height, 3, rgb);
+	}
+
+	/**
+	 * A BMP may wrap a JPEG or PNG; ImageIO then allocates the header's image size in one
+	 * array before reading a byte of it (84 bytes could ask for 2 GB, found by
+	 * ImageDecodingFuzzTests). A wrapped image cannot be larger than the upload.
+	 */
+	private static void checkEmbeddedBmp(byte[] bytes, String which) {
+		if (bytes.length < BMP_IMAGE_SIZE + 4 || littleEndianInt(bytes, BMP_HEADER_SIZE) < 40) {
+			return;
+		}
+		int compression = littleEndianInt(bytes, BMP_COMPRESSION);
+		long imageSize = littleEndianInt(bytes, BMP_IMAGE_SIZE) & 0xFFFFFFFFL;
+		if ((compression == BI_JPEG || compression == BI_PNG) && imageSize > bytes.length) {
+			throw new InvalidImageException(which + " is damaged: its BMP header declares " + imageSize
+					+ " bytes of embedded image data in a file of " + bytes.length + " bytes");
+		}
+	}
+
+	private static int littleEndianInt(byte[] bytes, int offset) {
+		return (bytes[offset] & 0xFF) | (bytes[offset + 1] & 0xFF) << 8 | (bytes[offset + 2] & 0xFF) << 16
+				| (bytes[offset + 3] & 0xFF) << 24;
 	}
 
 	private static String describe(Exception ex) {
