@@ -30,6 +30,8 @@ import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.request.AbstractMockHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.request.MockMultipartHttpServletRequestBuilder;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.accept.ContentNegotiationManager;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 import dev.visionserve.classify.ClassificationService;
 import dev.visionserve.classify.ClassifyLimits;
@@ -45,10 +47,11 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 /**
  * Fuzzes the HTTP mapping of {@code /classify} (multipart and raw body) and
  * {@code /generate} (JSON): the real controllers, {@link ProblemDetailsAdvice}, Bean
- * Validation and the message converters Spring Boot configures (with its Jackson mapper),
- * in a standalone MockMvc, with the services mocked, since the mapping is the unit here.
- * The invariant: every input gets a 2xx, or a 4xx {@code application/problem+json} with a
- * {@code code} and no Java internals; never a 5xx.
+ * Validation, the service's content negotiation and the message converters Spring Boot
+ * configures (with its Jackson mapper), in a standalone MockMvc, with the services
+ * mocked, since the mapping is the unit here. The invariant: every input gets a 2xx, or a
+ * 4xx {@code application/problem+json} with a {@code code} and no Java internals; never a
+ * 5xx.
  * <p>
  * An input is a tiny request script, so seeds stay readable: line 1 the query string
  * ({@code topK=3&model=x}), line 2 the {@code Content-Type}, line 3 the {@code Accept}
@@ -63,6 +66,9 @@ class ApiMappingFuzzTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	private static final ContentNegotiationManager NEGOTIATION = new ContentNegotiationManager(
+			new AcceptHeaderNegotiation());
+
 	private static final MockMvc mvc = MockMvcBuilders
 		.standaloneSetup(
 				controller("dev.visionserve.classify.ClassifyController", ClassificationService.class,
@@ -70,6 +76,8 @@ class ApiMappingFuzzTests {
 				controller("dev.visionserve.generate.GenerateController", GenerationService.class, generationService()))
 		.setControllerAdvice(new ProblemDetailsAdvice())
 		.setMessageConverters(bootConverters())
+		.setContentNegotiationManager(NEGOTIATION)
+		.setCustomHandlerMapping(ApiMappingFuzzTests::handlerMapping)
 		.build();
 
 	@FuzzTest
@@ -157,6 +165,16 @@ class ApiMappingFuzzTests {
 			assertThat(problem.path("code").asString()).isNotBlank();
 			assertThat(body).doesNotContain("Exception", "dev.visionserve", "\tat ");
 		}
+	}
+
+	/**
+	 * In the service the handler mapping negotiates with the same manager as the rest of
+	 * Spring MVC; a standalone MockMvc would give it a default one.
+	 */
+	private static RequestMappingHandlerMapping handlerMapping() {
+		RequestMappingHandlerMapping mapping = new RequestMappingHandlerMapping();
+		mapping.setContentNegotiationManager(NEGOTIATION);
+		return mapping;
 	}
 
 	/** The controllers are package-private, as Spring needs them. */
