@@ -47,11 +47,11 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 /**
  * Fuzzes the HTTP mapping of {@code /classify} (multipart and raw body) and
  * {@code /generate} (JSON): the real controllers, {@link ProblemDetailsAdvice}, Bean
- * Validation, the service's content negotiation and the message converters Spring Boot
- * configures (with its Jackson mapper), in a standalone MockMvc, with the services
- * mocked, since the mapping is the unit here. The invariant: every input gets a 2xx, or a
- * 4xx {@code application/problem+json} with a {@code code} and no Java internals; never a
- * 5xx.
+ * Validation, the service's content negotiation and header filter, and the message
+ * converters Spring Boot configures (with its Jackson mapper), in a standalone MockMvc,
+ * with the services mocked, since the mapping is the unit here. The invariant: every
+ * input gets a 2xx, or a 4xx {@code application/problem+json} with a {@code code} and no
+ * Java internals; never a 5xx.
  * <p>
  * An input is a tiny request script, so seeds stay readable: line 1 the query string
  * ({@code topK=3&model=x}), line 2 the {@code Content-Type}, line 3 the {@code Accept}
@@ -78,6 +78,7 @@ class ApiMappingFuzzTests {
 		.setMessageConverters(bootConverters())
 		.setContentNegotiationManager(NEGOTIATION)
 		.setCustomHandlerMapping(ApiMappingFuzzTests::handlerMapping)
+		.addFilters(new UnusableCharsetFilter())
 		.build();
 
 	@FuzzTest
@@ -161,8 +162,8 @@ class ApiMappingFuzzTests {
 			assertThat(response.getContentType()).as("error content type, body %s", body)
 				.isEqualTo(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 			JsonNode problem = JSON.readTree(body);
-			assertThat(problem.path("status").asInt()).isEqualTo(status);
-			assertThat(problem.path("code").asString()).isNotBlank();
+			assertThat(problem.path("status").asInt()).as("problem status, body %s", body).isEqualTo(status);
+			assertThat(problem.path("code").asString()).as("problem code, body %s", body).isNotBlank();
 			assertThat(body).doesNotContain("Exception", "dev.visionserve", "\tat ");
 		}
 	}
