@@ -12,7 +12,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 /**
  * How malformed {@code Accept} and {@code Content-Type} headers are treated, so that
  * every error still reaches the client as a problem body (see
- * {@link AcceptHeaderNegotiation} and {@link UnusableCharsetFilter}).
+ * {@link AcceptHeaderNegotiation} and {@link RequestHeaderFilter}).
  */
 @Configuration(proxyBeanMethods = false)
 class RequestHeaderConfiguration implements WebMvcConfigurer {
@@ -23,9 +23,9 @@ class RequestHeaderConfiguration implements WebMvcConfigurer {
 	}
 
 	@Bean
-	FilterRegistrationBean<UnusableCharsetFilter> unusableCharsetFilter() {
-		FilterRegistrationBean<UnusableCharsetFilter> registration = new FilterRegistrationBean<>(
-				new UnusableCharsetFilter());
+	FilterRegistrationBean<RequestHeaderFilter> requestHeaderFilter() {
+		FilterRegistrationBean<RequestHeaderFilter> registration = new FilterRegistrationBean<>(
+				new RequestHeaderFilter());
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 		return registration;
 	}

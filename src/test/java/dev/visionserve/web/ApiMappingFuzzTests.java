@@ -20,6 +20,7 @@ import org.springframework.boot.http.converter.autoconfigure.ServerHttpMessageCo
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.converter.HttpMessageConverters;
@@ -78,7 +79,7 @@ class ApiMappingFuzzTests {
 		.setMessageConverters(bootConverters())
 		.setContentNegotiationManager(NEGOTIATION)
 		.setCustomHandlerMapping(ApiMappingFuzzTests::handlerMapping)
-		.addFilters(new UnusableCharsetFilter())
+		.addFilters(new RequestHeaderFilter())
 		.build();
 
 	@FuzzTest
@@ -117,7 +118,7 @@ class ApiMappingFuzzTests {
 
 	private static AbstractMockHttpServletRequestBuilder<?> withHeaders(Script script,
 			AbstractMockHttpServletRequestBuilder<?> request) {
-		if (!script.contentType().isEmpty()) {
+		if (!script.contentType().isEmpty() && mockCanCarry(script.contentType())) {
 			request.contentType(script.contentType());
 		}
 		if (!script.accept().isEmpty()) {
@@ -165,6 +166,25 @@ class ApiMappingFuzzTests {
 			assertThat(problem.path("status").asInt()).as("problem status, body %s", body).isEqualTo(status);
 			assertThat(problem.path("code").asString()).as("problem code, body %s", body).isNotBlank();
 			assertThat(body).doesNotContain("Exception", "dev.visionserve", "\tat ");
+		}
+	}
+
+	/**
+	 * MockHttpServletRequest parses a Content-Type when it is set and fails on those
+	 * Spring's parser throws {@link StringIndexOutOfBoundsException} on (e.g.
+	 * {@code "a/b}), so such a request cannot be sent here at all; they are sent without
+	 * one. The service's answer to them is checked by RequestHeaderFilterTests.
+	 */
+	private static boolean mockCanCarry(String contentType) {
+		try {
+			MediaType.parseMediaType(contentType);
+			return true;
+		}
+		catch (InvalidMediaTypeException ex) {
+			return true;
+		}
+		catch (RuntimeException ex) {
+			return false;
 		}
 	}
 

@@ -1,6 +1,7 @@
 package dev.visionserve.web;
 
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -11,7 +12,7 @@ import org.springframework.mock.web.MockHttpServletResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class UnusableCharsetFilterTests {
+class RequestHeaderFilterTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "nope", "UTset=UF-8J" })
@@ -24,11 +25,33 @@ class UnusableCharsetFilterTests {
 		assertThat(encodingSeenBehind("application/json;charset=ISO-8859-1")).isEqualTo("ISO-8859-1");
 	}
 
+	@Test
+	void answersAContentTypeSpringsParserThrowsOnWith415AndAProblem() throws Exception {
+		MockHttpServletRequest request = new MockHttpServletRequest("POST", "/generate");
+		HttpServletRequestWrapper quoted = new HttpServletRequestWrapper(request) {
+
+			@Override
+			public String getContentType() {
+				return "\"a/b";
+			}
+
+		};
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		MockFilterChain chain = new MockFilterChain();
+		new RequestHeaderFilter().doFilter(quoted, response, chain);
+		assertThat(chain.getRequest()).isNull();
+		assertThat(response.getStatus()).isEqualTo(415);
+		assertThat(response.getContentType()).isEqualTo("application/problem+json");
+		assertThat(response.getContentAsString()).contains("\"code\":\"UNSUPPORTED_MEDIA_TYPE\"")
+			.contains("\"status\":415")
+			.contains("\"instance\":\"/generate\"");
+	}
+
 	private static String encodingSeenBehind(String contentType) throws Exception {
 		MockHttpServletRequest request = new MockHttpServletRequest("POST", "/generate");
 		request.setContentType(contentType);
 		MockFilterChain chain = new MockFilterChain();
-		new UnusableCharsetFilter().doFilter(request, new MockHttpServletResponse(), chain);
+		new RequestHeaderFilter().doFilter(request, new MockHttpServletResponse(), chain);
 		ServletRequest seen = chain.getRequest();
 		return seen.getCharacterEncoding();
 	}
