@@ -306,7 +306,8 @@ class ApiMappingFuzzTests {
 				}
 			}
 			return new Script(params, contentType, accept, Arrays.copyOfRange(input, offset[0], input.length),
-					new String(input, StandardCharsets.UTF_8) + new String(input, StandardCharsets.ISO_8859_1));
+					new String(input, StandardCharsets.UTF_8) + new String(input, StandardCharsets.ISO_8859_1) + "\n"
+							+ contentType + "\n" + accept);
 		}
 
 		private static byte[] line(byte[] input, int[] offset) {
