@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -30,6 +31,19 @@ final class ImageDecoder {
 	/** A Java class or package name: "EOFException", "java.io", "com.sun.imageio". */
 	private static final Pattern IMPLEMENTATION_NAME = Pattern
 		.compile("[A-Za-z]*(Exception|Error)\\b|\\b(java|javax|sun|com|jdk)\\.[a-z]");
+
+	/** Offsets in a BMP file: the info header's size, compression and image size. */
+	private static final int BMP_HEADER_SIZE = 14;
+
+	private static final int BMP_COMPRESSION = 30;
+
+	private static final int BMP_IMAGE_SIZE = 34;
+
+	private static final int BI_JPEG = 4;
+
+	private static final int BI_PNG = 5;
+
+	private static final int MAX_CHANNELS = 4;
 
 	private final long maxPixels;
 
@@ -54,6 +68,9 @@ final class ImageDecoder {
 			}
 			ImageReader reader = readers.next();
 			try {
+				if ("bmp".equalsIgnoreCase(reader.getFormatName())) {
+					checkEmbeddedBmp(bytes, which);
+				}
 				reader.setInput(input, true, true);
 				return read(reader, which);
 			}
@@ -84,6 +101,11 @@ final class ImageDecoder {
 		if (width * height > this.maxPixels) {
 			throw new PayloadTooLargeException(which + " declares " + width + "x" + height + " = " + width * height
 					+ " pixels, more than the limit of " + this.maxPixels);
+		}
+		int channels = declaredChannels(reader);
+		if (channels > MAX_CHANNELS) {
+			throw new InvalidImageException(which + " declares " + channels
+					+ " channels per pixel; supported are 1 to 4 (gray, gray with alpha, RGB, RGBA, CMYK)");
 		}
 		List<String> warnings = new ArrayList<>();
 		reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
@@ -119,6 +141,44 @@ final class ImageDecoder {
 			rgb[i * 3 + 2] = (byte) argb[i];
 		}
 		return new DecodedImage(width, height, 3, rgb);
+	}
+
+	/**
+	 * The channels the header declares, or 0 when the reader cannot say: it sizes its
+	 * work by them, and a 143-byte TIFF declaring 256 channels exhausted a 6 GB heap
+	 * (found by ImageDecodingFuzzTests).
+	 */
+	private static int declaredChannels(ImageReader reader) throws IOException {
+		try {
+			ImageTypeSpecifier type = reader.getRawImageType(0);
+			return (type != null) ? type.getSampleModel().getNumBands() : 0;
+		}
+		catch (IllegalArgumentException ex) {
+			// ImageIO's BMP reader cannot describe some layouts it decodes well.
+			return 0;
+		}
+	}
+
+	/**
+	 * A BMP may wrap a JPEG or PNG; ImageIO then allocates the header's image size in one
+	 * array before reading a byte of it (84 bytes could ask for 2 GB, found by
+	 * ImageDecodingFuzzTests). A wrapped image cannot be larger than the upload.
+	 */
+	private static void checkEmbeddedBmp(byte[] bytes, String which) {
+		if (bytes.length < BMP_IMAGE_SIZE + 4 || littleEndianInt(bytes, BMP_HEADER_SIZE) < 40) {
+			return;
+		}
+		int compression = littleEndianInt(bytes, BMP_COMPRESSION);
+		long imageSize = littleEndianInt(bytes, BMP_IMAGE_SIZE) & 0xFFFFFFFFL;
+		if ((compression == BI_JPEG || compression == BI_PNG) && imageSize > bytes.length) {
+			throw new InvalidImageException(which + " is damaged: its BMP header declares " + imageSize
+					+ " bytes of embedded image data in a file of " + bytes.length + " bytes");
+		}
+	}
+
+	private static int littleEndianInt(byte[] bytes, int offset) {
+		return (bytes[offset] & 0xFF) | (bytes[offset + 1] & 0xFF) << 8 | (bytes[offset + 2] & 0xFF) << 16
+				| (bytes[offset + 3] & 0xFF) << 24;
 	}
 
 	/**

@@ -1,0 +1,93 @@
+package dev.visionserve.web;
+
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Keeps two kinds of malformed {@code Content-Type} from turning an answer into an empty
+ * body or a 500 (both found by ApiMappingFuzzTests):
+ * <ul>
+ * <li>one Spring Framework 7.0's parser throws {@link StringIndexOutOfBoundsException} on
+ * (e.g. {@code "a/b}) instead of rejecting it: answered here with 415 and a problem
+ * body;</li>
+ * <li>a charset the JVM does not know ({@code application/json;charset=nope}): hidden
+ * from Spring MVC, which decodes the request path with it when it writes any response
+ * body, so the error response for that very request failed and the client got an empty
+ * 415. The header itself is untouched, so the request is still refused as an unsupported
+ * media type, now with its problem body.</li>
+ * </ul>
+ * Stateless and thread-safe.
+ */
+class RequestHeaderFilter extends OncePerRequestFilter {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		if (crashesSpringsParser(request.getContentType())) {
+			ProblemDetail problem = ProblemResponses
+				.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "The Content-Type header could not be parsed", request)
+				.getBody();
+			Map<String, Object> body = new LinkedHashMap<>();
+			body.put("type", problem.getType());
+			body.put("title", problem.getTitle());
+			body.put("status", problem.getStatus());
+			body.put("detail", problem.getDetail());
+			body.put("instance", problem.getInstance());
+			body.putAll(problem.getProperties());
+			response.setStatus(problem.getStatus());
+			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+			JSON.writeValue(response.getOutputStream(), body);
+			return;
+		}
+		chain.doFilter(isUsable(request.getCharacterEncoding()) ? request : new HttpServletRequestWrapper(request) {
+
+			@Override
+			public String getCharacterEncoding() {
+				return null;
+			}
+
+		}, response);
+	}
+
+	private static boolean crashesSpringsParser(String contentType) {
+		if (contentType == null) {
+			return false;
+		}
+		try {
+			MediaType.parseMediaType(contentType);
+			return false;
+		}
+		catch (InvalidMediaTypeException ex) {
+			return false;
+		}
+		catch (RuntimeException ex) {
+			return true;
+		}
+	}
+
+	private static boolean isUsable(String charset) {
+		try {
+			return charset == null || Charset.isSupported(charset);
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
+	}
+
+}
