@@ -1,12 +1,15 @@
 package dev.visionserve.web;
 
+import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.mockito.Mockito;
 import org.mockito.stubbing.Answer;
@@ -71,10 +74,9 @@ class ApiMappingFuzzTests {
 			new AcceptHeaderNegotiation());
 
 	private static final MockMvc mvc = MockMvcBuilders
-		.standaloneSetup(
-				controller("dev.visionserve.classify.ClassifyController", ClassificationService.class,
-						classificationService()),
-				controller("dev.visionserve.generate.GenerateController", GenerationService.class, generationService()))
+		.standaloneSetup(controller("dev.visionserve.classify.ClassifyController", classificationService()),
+				controller("dev.visionserve.generate.GenerateController", generationService(),
+						new SimpleMeterRegistry()))
 		.setControllerAdvice(new ProblemDetailsAdvice())
 		.setMessageConverters(bootConverters())
 		.setContentNegotiationManager(NEGOTIATION)
@@ -203,14 +205,19 @@ class ApiMappingFuzzTests {
 		return mapping;
 	}
 
-	/** The controllers are package-private, as Spring needs them. */
-	private static Object controller(String className, Class<?> serviceType, Object service) {
-		try {
-			return BeanUtils.instantiateClass(type(className).getDeclaredConstructor(serviceType), service);
+	/**
+	 * The controllers are package-private, as Spring needs them: built through the
+	 * constructor that takes these arguments.
+	 */
+	private static Object controller(String className, Object... arguments) {
+		for (Constructor<?> constructor : type(className).getDeclaredConstructors()) {
+			Class<?>[] parameters = constructor.getParameterTypes();
+			if (parameters.length == arguments.length
+					&& IntStream.range(0, parameters.length).allMatch((i) -> parameters[i].isInstance(arguments[i]))) {
+				return BeanUtils.instantiateClass(constructor, arguments);
+			}
 		}
-		catch (NoSuchMethodException ex) {
-			throw new IllegalStateException(ex);
-		}
+		throw new IllegalStateException("No constructor of " + className + " takes " + Arrays.toString(arguments));
 	}
 
 	private static Class<?> type(String className) {
