@@ -116,6 +116,19 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
 		return job.result;
 	}
 
+	/**
+	 * Refuses at once while the queue is full, so that a caller can shed load before it
+	 * spends work (decoding, preprocessing) on a job that {@link #submit} would refuse
+	 * anyway. Only a hint: admission is still decided by {@code submit}'s offer.
+	 * @throws QueueFullException when no job fits in the queue now
+	 */
+	public void refuseIfFull() {
+		if (this.queue.remainingCapacity() == 0) {
+			this.metrics.rejected(RejectionReason.QUEUE_FULL);
+			throw new QueueFullException(this.name, this.policy.queueCapacity(), retryAfter());
+		}
+	}
+
 	private CompletableFuture<O> refuse(Job<I, O> job, RejectionReason reason, RuntimeException cause) {
 		this.metrics.rejected(reason);
 		job.result.completeExceptionally(cause);

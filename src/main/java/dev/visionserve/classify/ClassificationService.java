@@ -90,6 +90,8 @@ public class ClassificationService {
 					+ this.limits.maxImagesPerRequest());
 		}
 		LoadedModel model = this.repository.require(name, ClassifierSupport.KIND);
+		// Under overload, refusing before decoding keeps each refusal cheap.
+		model.refuseIfQueueFull();
 		TensorSpec input = role(model, true);
 		TensorSpec scores = role(model, false);
 		int classes = (int) scores.shape()[1];

@@ -99,6 +99,16 @@ public final class LoadedModel implements AutoCloseable {
 	}
 
 	/**
+	 * Sheds load before the caller prepares a job: see
+	 * {@link DynamicBatcher#refuseIfFull()}.
+	 */
+	public void refuseIfQueueFull() {
+		if (this.batcher != null) {
+			this.batcher.refuseIfFull();
+		}
+	}
+
+	/**
 	 * Resolves the ONNX input for a role: the name model.yaml maps the role to, else the
 	 * model's only input, else the input named like the role.
 	 * @throws ModelLoadException when none fits

@@ -148,6 +148,23 @@ class DynamicBatcherTests {
 	}
 
 	@Test
+	void refusesUpFrontOnlyWhileTheQueueIsFull() throws Exception {
+		BlockingProcessor processor = new BlockingProcessor();
+		RecordingMetrics metrics = new RecordingMetrics();
+		DynamicBatcher<String, String> batcher = batcher(policy(1, 1), List.of(processor), metrics, Clock.systemUTC());
+		CompletableFuture<String> running = batcher.submit("running", 1, FAR);
+		processor.awaitBatchStarted();
+		batcher.refuseIfFull();
+		CompletableFuture<String> queued = batcher.submit("queued", 1, FAR);
+		assertThatThrownBy(batcher::refuseIfFull).isInstanceOf(QueueFullException.class);
+		assertThat(metrics.rejections).containsExactly(BatchMetrics.RejectionReason.QUEUE_FULL);
+		processor.release();
+		assertThat(running.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("RUNNING");
+		assertThat(queued.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("QUEUED");
+		batcher.refuseIfFull();
+	}
+
+	@Test
 	void failsJobsPastTheirDeadlineAndNeverComputesThem() throws Exception {
 		MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 		BlockingProcessor processor = new BlockingProcessor();
