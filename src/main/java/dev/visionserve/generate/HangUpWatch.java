@@ -44,6 +44,13 @@ final class HangUpWatch implements AutoCloseable {
 
 	private final Map<Connection, Runnable> watched = new ConcurrentHashMap<>();
 
+	/**
+	 * Connections not seen ESTABLISHED in the previous check. The kernel writes its table
+	 * in chunks, so a read amid heavy connection churn can miss a live entry; a client is
+	 * called gone only when two checks in a row do not see it.
+	 */
+	private Set<Connection> missingBefore = Set.of();
+
 	private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor((task) -> {
 		Thread thread = new Thread(task, "hang-up-watch");
 		thread.setDaemon(true);
@@ -74,7 +81,8 @@ final class HangUpWatch implements AutoCloseable {
 		this.watched.remove(connection);
 	}
 
-	private void check() {
+	/** One look at the TCP table; the timer calls it once a period. */
+	void check() {
 		if (this.watched.isEmpty()) {
 			return;
 		}
@@ -86,12 +94,16 @@ final class HangUpWatch implements AutoCloseable {
 					read(table, established, listening);
 				}
 			}
+			Set<Connection> missing = new HashSet<>();
 			this.watched.forEach((connection, onHangUp) -> {
-				if (listening.contains(connection.localPort()) && !established.contains(connection)
-						&& this.watched.remove(connection) != null) {
-					onHangUp.run();
+				if (listening.contains(connection.localPort()) && !established.contains(connection)) {
+					missing.add(connection);
+					if (this.missingBefore.contains(connection) && this.watched.remove(connection) != null) {
+						onHangUp.run();
+					}
 				}
 			});
+			this.missingBefore = missing;
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.debug("Reading the TCP table failed; hang-ups are noticed at the deadline", ex);
