@@ -124,7 +124,7 @@ class GenerateController implements DisposableBean {
 
 	/**
 	 * Answers when the job is done; until then the client's connection is watched, so a
-	 * client that hangs up cancels its job within a second instead of at the deadline.
+	 * client that hangs up cancels its job within two seconds instead of at the deadline.
 	 */
 	private <T> DeferredResult<ResponseEntity<T>> answerWhenDone(GenerationJob job, HttpServletRequest request,
 			Function<List<byte[]>, ResponseEntity<T>> answer) {
