@@ -1,13 +1,9 @@
 package dev.visionserve.web;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,13 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
+import dev.visionserve.support.HeadlessChromium;
 import dev.visionserve.support.ServerIntegrationTests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,40 +33,20 @@ class PlaygroundApiKeyBrowserIntegrationTests extends ServerIntegrationTests {
 
 	static final String KEY = "playground-key-51c9";
 
-	private static final Path CHROMEDRIVER = Path
-		.of(System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver"));
-
-	private static final Path CHROMIUM = Path.of(System.getProperty("visionserve.test.chromium", "/usr/bin/chromium"));
-
 	private static ChromeDriver driver;
 
-	private static Path profile;
+	private static HeadlessChromium browser;
 
 	@BeforeAll
 	static void startBrowser() throws IOException {
-		assertThat(CHROMIUM).as("Chromium (Debian package chromium) at %s", CHROMIUM).isExecutable();
-		assertThat(CHROMEDRIVER).as("ChromeDriver (Debian package chromium-driver) at %s", CHROMEDRIVER).isExecutable();
-		System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-		profile = Files.createTempDirectory("visionserve-chromium");
-		ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-			.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-					"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-					"--window-size=1280,900", "--user-data-dir=" + profile);
-		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-			.usingAnyFreePort()
-			.build();
-		driver = new ChromeDriver(service, options);
+		browser = HeadlessChromium.start();
+		driver = browser.driver();
 	}
 
 	@AfterAll
 	static void stopBrowser() throws IOException {
-		if (driver != null) {
-			driver.quit();
-		}
-		if (profile != null) {
-			try (Stream<Path> files = Files.walk(profile)) {
-				files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-			}
+		if (browser != null) {
+			browser.close();
 		}
 	}
 

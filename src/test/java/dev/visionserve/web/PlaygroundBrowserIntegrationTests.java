@@ -7,10 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -23,8 +21,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -32,6 +28,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import dev.visionserve.support.HeadlessChromium;
 import dev.visionserve.support.ServerIntegrationTests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,16 +44,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PlaygroundBrowserIntegrationTests extends ServerIntegrationTests {
 
-	private static final Path CHROMEDRIVER = Path
-		.of(System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver"));
-
-	private static final Path CHROMIUM = Path.of(System.getProperty("visionserve.test.chromium", "/usr/bin/chromium"));
-
 	private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-	private static Path profile;
+	private static HeadlessChromium browser;
 
 	private static ChromeDriver driver;
 
@@ -67,38 +59,15 @@ class PlaygroundBrowserIntegrationTests extends ServerIntegrationTests {
 
 	@BeforeAll
 	static void startBrowser() throws IOException {
-		assertThat(CHROMIUM)
-			.as("Chromium is missing at %s: install the Debian packages chromium and chromium-driver "
-					+ "(.ci/run does) to run the browser tests", CHROMIUM)
-			.isExecutable();
-		assertThat(CHROMEDRIVER)
-			.as("ChromeDriver is missing at %s: install the Debian packages chromium and "
-					+ "chromium-driver (.ci/run does) to run the browser tests", CHROMEDRIVER)
-			.isExecutable();
-		// An explicit driver executable means Selenium Manager is never asked to find or
-		// download one.
-		System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-		profile = Files.createTempDirectory("visionserve-chromium");
-		ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-			.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-					"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-					"--disable-sync", "--hide-scrollbars", "--window-size=1280,900", "--user-data-dir=" + profile);
-		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-			.usingAnyFreePort()
-			.build();
-		driver = new ChromeDriver(service, options);
+		browser = HeadlessChromium.start();
+		driver = browser.driver();
 		Files.createDirectories(SCREENSHOTS);
 	}
 
 	@AfterAll
 	static void stopBrowser() throws IOException {
-		if (driver != null) {
-			driver.quit();
-		}
-		if (profile != null) {
-			try (Stream<Path> files = Files.walk(profile)) {
-				files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-			}
+		if (browser != null) {
+			browser.close();
 		}
 	}
 
