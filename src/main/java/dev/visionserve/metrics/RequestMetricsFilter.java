@@ -7,8 +7,6 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -49,7 +47,7 @@ public final class RequestMetricsFilter extends OncePerRequestFilter {
 			if (async) {
 				// A generation answers later: record when the asynchronous response
 				// completes.
-				request.getAsyncContext().addListener(new RecordOnCompletion(request, response, start));
+				ResponseCompletion.whenComplete(request, () -> record(request, response, System.nanoTime() - start));
 			}
 			else {
 				record(request, response, System.nanoTime() - start);
@@ -76,39 +74,6 @@ public final class RequestMetricsFilter extends OncePerRequestFilter {
 			.publishPercentileHistogram()
 			.register(this.registry)
 			.record(nanos, TimeUnit.NANOSECONDS);
-	}
-
-	private final class RecordOnCompletion implements AsyncListener {
-
-		private final HttpServletRequest request;
-
-		private final HttpServletResponse response;
-
-		private final long start;
-
-		RecordOnCompletion(HttpServletRequest request, HttpServletResponse response, long start) {
-			this.request = request;
-			this.response = response;
-			this.start = start;
-		}
-
-		@Override
-		public void onComplete(AsyncEvent event) {
-			record(this.request, this.response, System.nanoTime() - this.start);
-		}
-
-		@Override
-		public void onTimeout(AsyncEvent event) {
-		}
-
-		@Override
-		public void onError(AsyncEvent event) {
-		}
-
-		@Override
-		public void onStartAsync(AsyncEvent event) {
-		}
-
 	}
 
 	private static String attribute(HttpServletRequest request, String name, String fallback) {

@@ -7,8 +7,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,6 +18,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.visionserve.metrics.RequestAttributes;
+import dev.visionserve.metrics.ResponseCompletion;
 
 /**
  * Counts the requests in flight, from the first byte to the end of their (possibly
@@ -76,7 +75,7 @@ public final class DrainingFilter extends OncePerRequestFilter {
 		}
 		finally {
 			if (async) {
-				request.getAsyncContext().addListener(new DoneOnCompletion());
+				ResponseCompletion.whenComplete(request, this::done);
 			}
 			else {
 				done();
@@ -142,28 +141,6 @@ public final class DrainingFilter extends OncePerRequestFilter {
 			}
 		}
 		return true;
-	}
-
-	/** Counts an asynchronous request (a generation) as answered when its response is. */
-	private final class DoneOnCompletion implements AsyncListener {
-
-		@Override
-		public void onComplete(AsyncEvent event) {
-			done();
-		}
-
-		@Override
-		public void onTimeout(AsyncEvent event) {
-		}
-
-		@Override
-		public void onError(AsyncEvent event) {
-		}
-
-		@Override
-		public void onStartAsync(AsyncEvent event) {
-		}
-
 	}
 
 }
