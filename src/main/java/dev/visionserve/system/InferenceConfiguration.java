@@ -3,7 +3,6 @@ package dev.visionserve.system;
 import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -73,8 +72,8 @@ class InferenceConfiguration {
 	}
 
 	@Bean
-	DrainingFilter drainingFilter(JsonMapper json) {
-		return new DrainingFilter(json);
+	DrainingFilter drainingFilter() {
+		return new DrainingFilter();
 	}
 
 	/** After the metrics filter, so that refusals while draining are counted too. */

@@ -2,8 +2,6 @@ package dev.visionserve.web;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,7 +9,6 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -40,17 +37,11 @@ public final class DrainingFilter extends OncePerRequestFilter {
 	 */
 	private static final String RETRY_AFTER_SECONDS = "1";
 
-	private final JsonMapper json;
-
 	private final AtomicInteger inFlight = new AtomicInteger();
 
 	private final Object idle = new Object();
 
 	private volatile boolean draining;
-
-	public DrainingFilter(JsonMapper json) {
-		this.json = json;
-	}
 
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
@@ -94,18 +85,14 @@ public final class DrainingFilter extends OncePerRequestFilter {
 	private void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		ErrorCode code = ErrorCode.SHUTTING_DOWN;
 		RequestAttributes.failed(request, code.name());
-		Map<String, Object> problem = new LinkedHashMap<>();
-		problem.put("type", code.type().toString());
-		problem.put("title", code.title());
-		problem.put("status", code.status().value());
-		problem.put("detail", "The service is shutting down and accepts no new requests; retry on another replica");
-		problem.put("instance", request.getRequestURI());
-		problem.put("code", code.name());
 		response.setStatus(code.status().value());
 		response.setHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
 		response.setHeader(HttpHeaders.CONNECTION, "close");
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		response.getOutputStream().write(this.json.writeValueAsBytes(problem));
+		response.getOutputStream()
+			.write(ProblemBodies.json(code,
+					"The service is shutting down and accepts no new requests; retry on another replica",
+					request.getRequestURI()));
 	}
 
 	/** From now on, new requests are refused; those in flight go on. */

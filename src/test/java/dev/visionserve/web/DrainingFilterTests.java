@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.FilterChain;
-import tools.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.mock.web.MockFilterChain;
@@ -17,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class DrainingFilterTests {
 
-	private final DrainingFilter filter = new DrainingFilter(JsonMapper.builder().build());
+	private final DrainingFilter filter = new DrainingFilter();
 
 	@Test
 	void passesRequestsAndCountsThemUntilAnswered() throws Exception {
