@@ -86,8 +86,8 @@ final class ImageDecoder {
 		}
 		catch (IOException | RuntimeException ex) {
 			// EOFException, ArrayIndexOutOfBoundsException and friends from inside a
-			// reader:
-			// their text means nothing to a client and would leak implementation names.
+			// reader: their text means nothing to a client and would leak implementation
+			// names.
 			throw new InvalidImageException(which + " could not be decoded: the data is truncated or corrupt");
 		}
 	}

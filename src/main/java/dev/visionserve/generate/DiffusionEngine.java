@@ -106,8 +106,8 @@ final class DiffusionEngine implements AutoCloseable {
 			throw shuttingDown();
 		}
 		if (!Instant.now().isBefore(spec.deadline())) {
-			// Already late (a client's short Request-Timeout): not worth a slot or a
-			// tick.
+			// Already late (a client's short Request-Timeout): worth neither a slot
+			// nor a tick.
 			this.metrics.cancelled(CANCELLED_DEADLINE);
 			throw new DeadlineExceededException("diffusion-" + this.denoiser.model().name());
 		}
@@ -278,9 +278,8 @@ final class DiffusionEngine implements AutoCloseable {
 			catch (ExecutionException ex) {
 				if (ex.getCause() instanceof DeadlineExceededException) {
 					// The tick's deadline is the latest of its jobs', so all of them are
-					// late:
-					// they leave by the usual deadline path (and metric) at the next
-					// turn.
+					// late: they leave by the usual deadline path (and metric) at the
+					// next turn.
 					this.jobs.forEach((job) -> job.cancel(CANCELLED_DEADLINE));
 					return;
 				}

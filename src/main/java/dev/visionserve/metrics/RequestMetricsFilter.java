@@ -38,21 +38,8 @@ public final class RequestMetricsFilter extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		long start = System.nanoTime();
-		boolean async = false;
-		try {
-			chain.doFilter(request, response);
-			async = request.isAsyncStarted();
-		}
-		finally {
-			if (async) {
-				// A generation answers later: record when the asynchronous response
-				// completes.
-				ResponseCompletion.whenComplete(request, () -> record(request, response, System.nanoTime() - start));
-			}
-			else {
-				record(request, response, System.nanoTime() - start);
-			}
-		}
+		ResponseCompletion.proceedThen(request, response, chain,
+				() -> record(request, response, System.nanoTime() - start));
 	}
 
 	private void record(HttpServletRequest request, HttpServletResponse response, long nanos) {

@@ -3,6 +3,8 @@ package dev.visionserve.runtime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
@@ -37,22 +39,20 @@ public final class ModelConfigReader {
 			return config;
 		}
 		catch (UnrecognizedPropertyException ex) {
-			throw new ModelLoadException("model.yaml: unknown key '" + ex.getPropertyName() + "' at " + keyPath(ex)
-					+ "; known keys: " + ex.getKnownPropertyIds());
+			throw new ModelLoadException("model.yaml: unknown key '" + ex.getPropertyName() + "' at "
+					+ JacksonPaths.of(ex) + "; known keys: " + ex.getKnownPropertyIds());
 		}
 		catch (InvalidFormatException ex) {
 			Class<?> type = ex.getTargetType();
-			String allowed = (type != null && type.isEnum())
-					? "; use one of " + java.util.Arrays.stream(type.getEnumConstants())
-						.map((constant) -> constant.toString().toLowerCase(java.util.Locale.ROOT))
-						.toList()
-					: "";
+			String allowed = (type != null && type.isEnum()) ? "; use one of " + Arrays.stream(type.getEnumConstants())
+				.map((constant) -> constant.toString().toLowerCase(Locale.ROOT))
+				.toList() : "";
 			throw new ModelLoadException(
-					"model.yaml: '" + ex.getValue() + "' is not a valid value for " + keyPath(ex) + allowed);
+					"model.yaml: '" + ex.getValue() + "' is not a valid value for " + JacksonPaths.of(ex) + allowed);
 		}
 		catch (MismatchedInputException ex) {
 			// Jackson's message names the Java type it wanted; the path is what to fix.
-			throw new ModelLoadException("model.yaml: the value at " + keyPath(ex) + " has the wrong type");
+			throw new ModelLoadException("model.yaml: the value at " + JacksonPaths.of(ex) + " has the wrong type");
 		}
 		catch (StreamReadException ex) {
 			// Not YAML at all: where the parser gave up is what the editor needs.
@@ -65,18 +65,6 @@ public final class ModelConfigReader {
 		catch (IOException ex) {
 			throw new ModelLoadException("model.yaml could not be read: " + ex.getMessage(), ex);
 		}
-	}
-
-	/**
-	 * The key's place in the YAML (e.g. {@code batching.maxBatchSise}): Jackson's own
-	 * path reference names Java classes, which mean nothing to whoever edits the file.
-	 */
-	private static String keyPath(JacksonException ex) {
-		return ex.getPath()
-			.stream()
-			.map((reference) -> (reference.getPropertyName() != null) ? reference.getPropertyName()
-					: "[" + reference.getIndex() + "]")
-			.collect(java.util.stream.Collectors.joining("."));
 	}
 
 	private static String rootMessage(Throwable ex) {

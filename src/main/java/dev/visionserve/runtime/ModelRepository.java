@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -204,11 +205,11 @@ public final class ModelRepository implements AutoCloseable {
 	 * drain time is up); batches already running finish.
 	 */
 	public void stopAccepting() {
-		for (ModelStatus status : this.statuses.values()) {
-			if (status.model() != null) {
-				status.model().stopAccepting();
-			}
-		}
+		loadedModels().forEach(LoadedModel::stopAccepting);
+	}
+
+	private Stream<LoadedModel> loadedModels() {
+		return this.statuses.values().stream().map(ModelStatus::model).filter(Objects::nonNull);
 	}
 
 	/**
@@ -222,11 +223,7 @@ public final class ModelRepository implements AutoCloseable {
 			return;
 		}
 		this.closed = true;
-		for (ModelStatus status : this.statuses.values()) {
-			if (status.model() != null) {
-				status.model().close();
-			}
-		}
+		loadedModels().forEach(LoadedModel::close);
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.visionserve.runtime;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.UnaryOperator;
@@ -51,7 +52,7 @@ public record RequestTimeout(Duration requested) {
 		if (seconds.signum() <= 0) {
 			throw invalid(header, value);
 		}
-		long nanos = seconds.movePointRight(9).setScale(0, java.math.RoundingMode.UP).longValueExact();
+		long nanos = seconds.movePointRight(9).setScale(0, RoundingMode.UP).longValueExact();
 		return new RequestTimeout(Duration.ofNanos(nanos));
 	}
 

@@ -43,8 +43,7 @@ class ModelsHealthIndicator implements HealthIndicator {
 		}
 		Health.Builder health = this.repository.allReady() ? Health.up() : Health.down();
 		// No repository path: health bodies are public and must not show the server's
-		// file
-		// layout (the log has it).
+		// file layout (the log has it).
 		health.withDetail("models", models);
 		if (this.repository.problem() != null) {
 			health.withDetail("problem", this.repository.problem());

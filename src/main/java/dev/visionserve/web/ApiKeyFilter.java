@@ -13,7 +13,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.web.cors.CorsUtils;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -123,15 +122,11 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
 
 	private static void reject(HttpServletRequest request, HttpServletResponse response, String error, String detail)
 			throws IOException {
-		ErrorCode code = ErrorCode.UNAUTHORIZED;
 		// RFC 6750 §3: a bare challenge when no credentials came, the error when they
-		// were
-		// wrong.
+		// were wrong.
 		response.setHeader(HttpHeaders.WWW_AUTHENTICATE,
 				"Bearer realm=\"visionserve\"" + ((error != null) ? ", error=\"" + error + "\"" : ""));
-		response.setStatus(code.status().value());
-		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		response.getOutputStream().write(ProblemBodies.json(code, detail, request.getRequestURI()));
+		ProblemBodies.write(request, response, ErrorCode.UNAUTHORIZED, detail);
 	}
 
 	private static String path(HttpServletRequest request) {

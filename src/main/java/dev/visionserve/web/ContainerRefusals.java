@@ -2,9 +2,13 @@ package dev.visionserve.web;
 
 import java.util.Optional;
 
+import jakarta.servlet.http.HttpServletRequest;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.apache.tomcat.util.http.fileupload.impl.FileCountLimitExceededException;
 import org.apache.tomcat.util.http.fileupload.impl.SizeException;
+
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 
 /**
  * Recognises what Tomcat refuses when the parameters or parts of a request are first read
@@ -33,33 +37,49 @@ final class ContainerRefusals {
 
 	}
 
-	static Optional<Refusal> of(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
-			if (cause instanceof FileCountLimitExceededException tooMany) {
-				return Optional.of(new Refusal(ErrorCode.PAYLOAD_TOO_LARGE,
-						"The multipart request has more than " + tooMany.getLimit() + " parts; each image and each "
-								+ "form field is one part (server.tomcat.max-part-count, raised to "
-								+ "visionserve.limits.max-images-per-request + 2 when lower)"));
-			}
+	private static Optional<Refusal> of(Throwable failure) {
+		// The most specific refusal first, wherever it sits in the chain of causes.
+		FileCountLimitExceededException tooMany = cause(failure, FileCountLimitExceededException.class);
+		if (tooMany != null) {
+			return Optional.of(new Refusal(ErrorCode.PAYLOAD_TOO_LARGE,
+					"The multipart request has more than " + tooMany.getLimit() + " parts; each image and each "
+							+ "form field is one part (server.tomcat.max-part-count, raised to "
+							+ "visionserve.limits.max-images-per-request + 2 when lower)"));
 		}
-		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
-			if (cause instanceof SizeException) {
-				return Optional.of(new Refusal(ErrorCode.PAYLOAD_TOO_LARGE, SIZE_LIMIT));
-			}
+		if (cause(failure, SizeException.class) != null) {
+			return Optional.of(new Refusal(ErrorCode.PAYLOAD_TOO_LARGE, SIZE_LIMIT));
 		}
-		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
-			if (cause instanceof InvalidParameterException invalid) {
-				return Optional.of((invalid.getErrorCode() == TOO_LARGE)
-						? new Refusal(ErrorCode.PAYLOAD_TOO_LARGE,
-								"The request exceeds a size limit: its form fields are larger than "
-										+ "server.tomcat.max-http-form-post-size or it has more parameters than "
-										+ "server.tomcat.max-parameter-count")
-						: new Refusal(ErrorCode.INVALID_PARAMETER,
-								"The query string or form could not be decoded; check its percent-encoding "
-										+ "(a '%' must be followed by two hex digits)"));
-			}
+		InvalidParameterException invalid = cause(failure, InvalidParameterException.class);
+		if (invalid != null) {
+			return Optional.of((invalid.getErrorCode() == TOO_LARGE)
+					? new Refusal(ErrorCode.PAYLOAD_TOO_LARGE,
+							"The request exceeds a size limit: its form fields are larger than "
+									+ "server.tomcat.max-http-form-post-size or it has more parameters than "
+									+ "server.tomcat.max-parameter-count")
+					: new Refusal(ErrorCode.INVALID_PARAMETER,
+							"The query string or form could not be decoded; check its percent-encoding "
+									+ "(a '%' must be followed by two hex digits)"));
 		}
 		return Optional.empty();
+	}
+
+	/**
+	 * @return the failure or its first cause of that type, or {@code null}
+	 */
+	private static <T extends Throwable> T cause(Throwable failure, Class<T> type) {
+		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (type.isInstance(cause)) {
+				return type.cast(cause);
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * @return the problem answer for a refusal found in the failure, if it holds one
+	 */
+	static Optional<ResponseEntity<ProblemDetail>> answer(Throwable failure, HttpServletRequest request) {
+		return of(failure).map((refusal) -> ProblemResponses.of(refusal.code(), refusal.detail(), request));
 	}
 
 }

@@ -11,10 +11,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-import dev.visionserve.metrics.RequestAttributes;
 import dev.visionserve.metrics.ResponseCompletion;
 
 /**
@@ -30,12 +28,6 @@ import dev.visionserve.metrics.ResponseCompletion;
  * Thread-safe; one instance for the application's lifetime.
  */
 public final class DrainingFilter extends OncePerRequestFilter {
-
-	/**
-	 * Another replica can take the request at once; a second is the smallest hint HTTP
-	 * allows.
-	 */
-	private static final String RETRY_AFTER_SECONDS = "1";
 
 	private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -59,19 +51,7 @@ public final class DrainingFilter extends OncePerRequestFilter {
 			refuse(request, response);
 			return;
 		}
-		boolean async = false;
-		try {
-			chain.doFilter(request, response);
-			async = request.isAsyncStarted();
-		}
-		finally {
-			if (async) {
-				ResponseCompletion.whenComplete(request, this::done);
-			}
-			else {
-				done();
-			}
-		}
+		ResponseCompletion.proceedThen(request, response, chain, this::done);
 	}
 
 	private void done() {
@@ -82,17 +62,11 @@ public final class DrainingFilter extends OncePerRequestFilter {
 		}
 	}
 
-	private void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
-		ErrorCode code = ErrorCode.SHUTTING_DOWN;
-		RequestAttributes.failed(request, code.name());
-		response.setStatus(code.status().value());
-		response.setHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+	private static void refuse(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		response.setHeader(HttpHeaders.RETRY_AFTER, ProblemResponses.RETRY_ELSEWHERE_SECONDS);
 		response.setHeader(HttpHeaders.CONNECTION, "close");
-		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		response.getOutputStream()
-			.write(ProblemBodies.json(code,
-					"The service is shutting down and accepts no new requests; retry on another replica",
-					request.getRequestURI()));
+		ProblemBodies.write(request, response, ErrorCode.SHUTTING_DOWN,
+				"The service is shutting down and accepts no new requests; retry on another replica");
 	}
 
 	/** From now on, new requests are refused; those in flight go on. */

@@ -46,14 +46,15 @@ class OpenApiConfiguration {
 		return api.info(new Info().title("VisionServe")
 			.version(version)
 			.license(new License().name("Apache-2.0"))
-			.description(
-					"""
-							Image classification and diffusion inference on ONNX Runtime.
+			.description("""
+					Image classification and diffusion inference on ONNX Runtime.
 
-							Errors are RFC 9457 `application/problem+json` bodies with a stable `code` member: \
-							INVALID_IMAGE, INVALID_PARAMETER (400), UNKNOWN_MODEL (404), PAYLOAD_TOO_LARGE (413), \
-							UNSUPPORTED_MEDIA_TYPE (415), UNAUTHORIZED (401, when API keys are on), ORIGIN_NOT_ALLOWED (403, CORS), QUEUE_FULL (429, with Retry-After), DEADLINE_EXCEEDED and \
-							MODEL_NOT_READY (503), INTERNAL (500)."""));
+					Errors are RFC 9457 `application/problem+json` bodies with a stable `code` member: \
+					INVALID_IMAGE, INVALID_PARAMETER (400), UNAUTHORIZED (401, when API keys are on), \
+					ORIGIN_NOT_ALLOWED (403, CORS), UNKNOWN_MODEL, NOT_FOUND (404), METHOD_NOT_ALLOWED (405), \
+					NOT_ACCEPTABLE (406), PAYLOAD_TOO_LARGE (413), UNSUPPORTED_MEDIA_TYPE (415), \
+					QUEUE_FULL (429, with Retry-After), DEADLINE_EXCEEDED, MODEL_NOT_READY, SHUTTING_DOWN \
+					(with Retry-After), CANCELLED (503), INTERNAL (500)."""));
 	}
 
 }

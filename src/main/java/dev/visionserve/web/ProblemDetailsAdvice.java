@@ -39,6 +39,7 @@ import dev.visionserve.classify.InvalidImageException;
 import dev.visionserve.classify.PayloadTooLargeException;
 import dev.visionserve.generate.GenerationCancelledException;
 import dev.visionserve.runtime.InvalidParameterException;
+import dev.visionserve.runtime.JacksonPaths;
 import dev.visionserve.runtime.ModelNotReadyException;
 import dev.visionserve.runtime.UnknownModelException;
 
@@ -77,8 +78,7 @@ class ProblemDetailsAdvice {
 		ErrorCode code = codeOf(ex);
 		HttpHeaders headers = new HttpHeaders();
 		if (code == ErrorCode.SHUTTING_DOWN) {
-			// Another replica can take it at once.
-			headers.set(HttpHeaders.RETRY_AFTER, "1");
+			headers.set(HttpHeaders.RETRY_AFTER, ProblemResponses.RETRY_ELSEWHERE_SECONDS);
 		}
 		return ProblemResponses.of(code, ex.getMessage(), request, headers);
 	}
@@ -125,20 +125,15 @@ class ProblemDetailsAdvice {
 
 	@ExceptionHandler(MaxUploadSizeExceededException.class)
 	ResponseEntity<ProblemDetail> uploadTooLarge(MaxUploadSizeExceededException ex, HttpServletRequest request) {
-		Optional<ContainerRefusals.Refusal> refusal = ContainerRefusals.of(ex);
-		if (refusal.isPresent()) {
-			return ProblemResponses.of(refusal.get().code(), refusal.get().detail(), request);
-		}
-		return ProblemResponses.of(ErrorCode.PAYLOAD_TOO_LARGE, ContainerRefusals.SIZE_LIMIT, request);
+		return ContainerRefusals.answer(ex, request)
+			.orElseGet(() -> ProblemResponses.of(ErrorCode.PAYLOAD_TOO_LARGE, ContainerRefusals.SIZE_LIMIT, request));
 	}
 
 	@ExceptionHandler(MultipartException.class)
 	ResponseEntity<ProblemDetail> badMultipart(MultipartException ex, HttpServletRequest request) {
-		Optional<ContainerRefusals.Refusal> refusal = ContainerRefusals.of(ex);
-		if (refusal.isPresent()) {
-			return ProblemResponses.of(refusal.get().code(), refusal.get().detail(), request);
-		}
-		return ProblemResponses.of(ErrorCode.INVALID_PARAMETER, "The multipart body could not be parsed", request);
+		return ContainerRefusals.answer(ex, request)
+			.orElseGet(() -> ProblemResponses.of(ErrorCode.INVALID_PARAMETER, "The multipart body could not be parsed",
+					request));
 	}
 
 	@ExceptionHandler(NoResourceFoundException.class)
@@ -180,9 +175,9 @@ class ProblemDetailsAdvice {
 
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<ProblemDetail> internal(Exception ex, HttpServletRequest request) {
-		Optional<ContainerRefusals.Refusal> refusal = ContainerRefusals.of(ex);
+		Optional<ResponseEntity<ProblemDetail>> refusal = ContainerRefusals.answer(ex, request);
 		if (refusal.isPresent()) {
-			return ProblemResponses.of(refusal.get().code(), refusal.get().detail(), request);
+			return refusal.get();
 		}
 		String reference = UUID.randomUUID().toString();
 		logger.error("Request " + request.getMethod() + " " + request.getRequestURI() + " failed (reference "
@@ -203,12 +198,8 @@ class ProblemDetailsAdvice {
 				return "The request body has the key '" + name + "' more than once";
 			}
 			if (!jackson.getPath().isEmpty()) {
-				String field = jackson.getPath()
-					.stream()
-					.map((reference) -> (reference.getPropertyName() != null) ? reference.getPropertyName()
-							: "[" + reference.getIndex() + "]")
-					.collect(Collectors.joining("."));
-				return "The request body has an invalid value for '" + field + "'" + expected(jackson);
+				return "The request body has an invalid value for '" + JacksonPaths.of(jackson) + "'"
+						+ expected(jackson);
 			}
 		}
 		return "The request body is missing or is not valid JSON";

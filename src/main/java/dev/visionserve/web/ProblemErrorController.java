@@ -23,9 +23,9 @@ class ProblemErrorController implements ErrorController {
 	@RequestMapping("${server.error.path:/error}")
 	ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
 		if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable failure) {
-			Optional<ContainerRefusals.Refusal> refusal = ContainerRefusals.of(failure);
+			Optional<ResponseEntity<ProblemDetail>> refusal = ContainerRefusals.answer(failure, request);
 			if (refusal.isPresent()) {
-				return ProblemResponses.of(refusal.get().code(), refusal.get().detail(), request);
+				return refusal.get();
 			}
 		}
 		Object statusAttribute = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);

@@ -2,13 +2,11 @@ package dev.visionserve.web;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.nio.charset.StandardCharsets;
 
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
 
@@ -20,8 +18,6 @@ import org.springframework.http.HttpStatus;
  */
 public class ProblemErrorReportValve extends ErrorReportValve {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	@Override
 	protected void report(Request request, Response response, Throwable throwable) {
 		int status = response.getStatus();
@@ -30,21 +26,15 @@ public class ProblemErrorReportValve extends ErrorReportValve {
 		}
 		ErrorCode code = ErrorCode.forStatus(status);
 		HttpStatus known = HttpStatus.resolve(status);
-		Map<String, Object> problem = new LinkedHashMap<>();
-		problem.put("type", code.type().toString());
-		problem.put("title", code.title());
-		problem.put("status", status);
-		problem.put("detail",
-				(code == ErrorCode.INTERNAL) ? "An internal error occurred"
-						: "The server refused the request: " + ((known != null) ? known.getReasonPhrase() : status)
-								+ " (for example an encoded '/' or '\\' in the path, or a malformed request line)");
-		problem.put("code", code.name());
+		String detail = (code == ErrorCode.INTERNAL) ? "An internal error occurred"
+				: "The server refused the request: " + ((known != null) ? known.getReasonPhrase() : status)
+						+ " (for example an encoded '/' or '\\' in the path, or a malformed request line)";
 		try {
 			response.setContentType("application/problem+json");
 			response.setCharacterEncoding("utf-8");
 			Writer writer = response.getReporter();
 			if (writer != null) {
-				writer.write(JSON.writeValueAsString(problem));
+				writer.write(new String(ProblemBodies.json(code, status, detail, null), StandardCharsets.UTF_8));
 				response.finishResponse();
 			}
 		}

@@ -17,6 +17,12 @@ import dev.visionserve.metrics.RequestAttributes;
  */
 final class ProblemResponses {
 
+	/**
+	 * {@code Retry-After} of a 503 {@code SHUTTING_DOWN}: another replica can take the
+	 * request at once, and a second is the smallest hint HTTP allows.
+	 */
+	static final String RETRY_ELSEWHERE_SECONDS = "1";
+
 	private ProblemResponses() {
 	}
 

@@ -2,19 +2,15 @@ package dev.visionserve.web;
 
 import java.io.IOException;
 import java.nio.charset.Charset;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -34,25 +30,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 class RequestHeaderFilter extends OncePerRequestFilter {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		if (crashesSpringsParser(request.getContentType())) {
-			ProblemDetail problem = ProblemResponses
-				.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "The Content-Type header could not be parsed", request)
-				.getBody();
-			Map<String, Object> body = new LinkedHashMap<>();
-			body.put("type", problem.getType());
-			body.put("title", problem.getTitle());
-			body.put("status", problem.getStatus());
-			body.put("detail", problem.getDetail());
-			body.put("instance", problem.getInstance());
-			body.putAll(problem.getProperties());
-			response.setStatus(problem.getStatus());
-			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-			JSON.writeValue(response.getOutputStream(), body);
+			ProblemBodies.write(request, response, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+					"The Content-Type header could not be parsed");
 			return;
 		}
 		chain.doFilter(isUsable(request.getCharacterEncoding()) ? request : new HttpServletRequestWrapper(request) {
