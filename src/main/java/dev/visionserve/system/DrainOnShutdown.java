@@ -5,8 +5,13 @@ import java.time.Duration;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 import dev.visionserve.generate.GenerationService;
 import dev.visionserve.runtime.ModelRepository;
@@ -46,6 +51,20 @@ class DrainOnShutdown implements SmartLifecycle {
 		this.generation = generation;
 		this.repository = repository;
 		this.drainTimeout = drainTimeout;
+	}
+
+	/**
+	 * Refuses new requests the moment readiness turns DOWN (Spring Boot says so first
+	 * thing when the context closes, before any lifecycle stops), so that no request
+	 * slips in between a probe seeing DOWN and the drain; ordered before the listener
+	 * that updates what the probe reports.
+	 */
+	@EventListener
+	@Order(Ordered.HIGHEST_PRECEDENCE)
+	void onReadiness(AvailabilityChangeEvent<ReadinessState> event) {
+		if (event.getState() == ReadinessState.REFUSING_TRAFFIC) {
+			this.requests.startDraining();
+		}
 	}
 
 	@Override
