@@ -2,6 +2,7 @@ package dev.visionserve.metrics;
 
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
@@ -22,6 +23,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public final class RequestMetricsFilter extends OncePerRequestFilter {
 
+	/** The inference endpoints; the rest (health, metrics, docs) are not counted. */
+	private static final Set<String> ENDPOINTS = Set.of("/classify", "/generate", "/inpaint", "/super-resolution",
+			"/denoise", "/img2img");
+
 	private final MeterRegistry registry;
 
 	public RequestMetricsFilter(MeterRegistry registry) {
@@ -30,8 +35,7 @@ public final class RequestMetricsFilter extends OncePerRequestFilter {
 
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		String path = request.getRequestURI();
-		return !(path.equals("/classify") || path.equals("/generate"));
+		return !ENDPOINTS.contains(request.getRequestURI());
 	}
 
 	@Override

@@ -116,8 +116,11 @@ class ProblemDetailsAdvice {
 		String detail = ex.getBindingResult()
 			.getFieldErrors()
 			.stream()
-			.map((error) -> error.getField() + " " + error.getDefaultMessage() + " (was "
-					+ echo(String.valueOf(error.getRejectedValue())) + ")")
+			// A binding failure's own message names Java types: say it in the API's
+			// terms.
+			.map((error) -> error.getField() + " "
+					+ (error.isBindingFailure() ? "has the wrong type for this field" : error.getDefaultMessage())
+					+ " (was " + echo(String.valueOf(error.getRejectedValue())) + ")")
 			.sorted()
 			.collect(Collectors.joining("; "));
 		return ProblemResponses.of(ErrorCode.INVALID_PARAMETER, detail, request);

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
@@ -66,6 +67,27 @@ public final class HttpTestClient {
 			body.writeBytes(images.get(i));
 			write(body, "\r\n");
 		}
+		write(body, "--" + boundary + "--\r\n");
+		return HttpRequest.newBuilder(URI.create(this.base + path))
+			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+	}
+
+	/**
+	 * A multipart POST of named file parts (as PNG) and form fields, in the maps' order,
+	 * ready to send.
+	 */
+	public HttpRequest.Builder multipart(String path, Map<String, byte[]> files, Map<String, String> fields) {
+		String boundary = "----visionserve" + UUID.randomUUID();
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		files.forEach((name, bytes) -> {
+			write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\""
+					+ name + ".png\"\r\nContent-Type: image/png\r\n\r\n");
+			body.writeBytes(bytes);
+			write(body, "\r\n");
+		});
+		fields.forEach((name, value) -> write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\""
+				+ name + "\"\r\n\r\n" + value + "\r\n"));
 		write(body, "--" + boundary + "--\r\n");
 		return HttpRequest.newBuilder(URI.create(this.base + path))
 			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
@@ -130,6 +152,20 @@ public final class HttpTestClient {
 	 */
 	public double metric(String name, String... labels) {
 		return Metrics.value(get("/actuator/prometheus").body(), name, labels);
+	}
+
+	public HttpResponse<byte[]> sendForBytes(HttpRequest.Builder request) {
+		try {
+			return this.client.send(request.timeout(Duration.ofSeconds(300)).build(),
+					HttpResponse.BodyHandlers.ofByteArray());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	public HttpResponse<String> send(HttpRequest.Builder request) {

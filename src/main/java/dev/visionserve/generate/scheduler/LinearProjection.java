@@ -11,8 +11,8 @@ package dev.visionserve.generate.scheduler;
  */
 public final class LinearProjection {
 
-	/** Enough for the projection and the clipping to agree to well under a level. */
-	private static final int PROJECTION_ROUNDS = 20;
+	/** Halvings of the shift's interval: far below one 8-bit level. */
+	private static final int BISECTIONS = 60;
 
 	private final int channels;
 
@@ -106,12 +106,11 @@ public final class LinearProjection {
 
 	/**
 	 * The final image of a super-resolution: consistent with y after 8-bit quantisation,
-	 * not only before it. Projecting and clipping to the pixel range alternate (both sets
-	 * are convex and y's own upsampling lies in both, so this converges on their
-	 * intersection); then each block is rounded to 8-bit levels whose sum is exactly
-	 * factor² times y's level, rounding up the pixels with the largest remainders first.
-	 * Box-downsampling the encoded image then gives y back exactly, whenever y itself is
-	 * on 8-bit levels.
+	 * not only before it. First the nearest image whose block means are y and whose
+	 * pixels stay in the pixel range (see {@link #clippedProjection}); then each block is
+	 * rounded to 8-bit levels whose sum is exactly factor² times y's level, rounding up
+	 * the pixels with the largest remainders first. Box-downsampling the encoded image
+	 * then gives y back exactly, whenever y itself is on 8-bit levels.
 	 * @param x the sample
 	 * @param y the low-resolution input
 	 * @param black the pixel value that encodes as 0
@@ -119,13 +118,7 @@ public final class LinearProjection {
 	 * @return pixels on exact 8-bit levels
 	 */
 	public float[] consistentImage(float[] x, float[] y, double black, double white) {
-		float[] image = x;
-		for (int round = 0; round < PROJECTION_ROUNDS; round++) {
-			image = project(image, y);
-			for (int i = 0; i < image.length; i++) {
-				image[i] = (float) Math.max(black, Math.min(white, image[i]));
-			}
-		}
+		float[] image = clippedProjection(x, y, black, white);
 		double scale = 255.0 / (white - black);
 		int lowHeight = this.height / this.factor;
 		int lowWidth = this.width / this.factor;
@@ -147,7 +140,7 @@ public final class LinearProjection {
 					}
 					long target = Math.round((y[(c * lowHeight + row) * lowWidth + col] - black) * scale)
 							* block.length;
-					roundUp(levels, remainders, (int) (target - sum));
+					roundToSum(levels, remainders, (int) (target - sum));
 					for (int k = 0; k < block.length; k++) {
 						quantised[block[k]] = (float) (black + levels[k] / scale);
 					}
@@ -157,20 +150,77 @@ public final class LinearProjection {
 		return quantised;
 	}
 
-	/** Adds one level to {@code count} pixels, the largest remainders first. */
-	private static void roundUp(int[] levels, double[] remainders, int count) {
-		for (int n = 0; n < count; n++) {
+	/**
+	 * The Euclidean projection onto {A·x = y} ∩ [black, white]ⁿ. Its optimality (KKT)
+	 * conditions make it clip(x + c) with one shift c per block, and a block's clipped
+	 * mean rises monotonically with c, so bisection finds c. The plain projection of eq.
+	 * 8 would leave the range near black or white blocks, and clipping it afterwards
+	 * would break their means.
+	 */
+	float[] clippedProjection(float[] x, float[] y, double black, double white) {
+		float[] projected = new float[x.length];
+		int lowHeight = this.height / this.factor;
+		int lowWidth = this.width / this.factor;
+		double span = white - black;
+		for (int c = 0; c < this.channels; c++) {
+			for (int row = 0; row < lowHeight; row++) {
+				for (int col = 0; col < lowWidth; col++) {
+					double target = y[(c * lowHeight + row) * lowWidth + col];
+					double low = -2 * span - Math.abs(target);
+					double high = 2 * span + Math.abs(target);
+					for (int iteration = 0; iteration < BISECTIONS; iteration++) {
+						double shift = (low + high) / 2;
+						if (clippedBlockMean(x, c, row, col, shift, black, white) < target) {
+							low = shift;
+						}
+						else {
+							high = shift;
+						}
+					}
+					double shift = (low + high) / 2;
+					for (int dy = 0; dy < this.factor; dy++) {
+						int base = (c * this.height + row * this.factor + dy) * this.width + col * this.factor;
+						for (int dx = 0; dx < this.factor; dx++) {
+							projected[base + dx] = (float) Math.max(black, Math.min(white, x[base + dx] + shift));
+						}
+					}
+				}
+			}
+		}
+		return projected;
+	}
+
+	private double clippedBlockMean(float[] x, int c, int row, int col, double shift, double black, double white) {
+		double sum = 0;
+		for (int dy = 0; dy < this.factor; dy++) {
+			int base = (c * this.height + row * this.factor + dy) * this.width + col * this.factor;
+			for (int dx = 0; dx < this.factor; dx++) {
+				sum += Math.max(black, Math.min(white, x[base + dx] + shift));
+			}
+		}
+		return sum / (this.factor * this.factor);
+	}
+
+	/**
+	 * Adds one level at a time to the pixel with the largest remainder (or takes one from
+	 * the smallest), within 0–255, until the block's sum moves by {@code count}; a pixel
+	 * already moved goes last in line, but may move again when no other can.
+	 */
+	private static void roundToSum(int[] levels, double[] remainders, int count) {
+		boolean up = count > 0;
+		for (int n = 0; n < Math.abs(count); n++) {
 			int best = -1;
 			for (int k = 0; k < levels.length; k++) {
-				if (levels[k] < 255 && remainders[k] >= 0 && (best < 0 || remainders[k] > remainders[best])) {
+				boolean room = up ? levels[k] < 255 : levels[k] > 0;
+				if (room && (best < 0 || (up ? remainders[k] > remainders[best] : remainders[k] < remainders[best]))) {
 					best = k;
 				}
 			}
 			if (best < 0) {
 				return;
 			}
-			levels[best]++;
-			remainders[best] = -1;
+			levels[best] += up ? 1 : -1;
+			remainders[best] = up ? -1 : 2;
 		}
 	}
 
