@@ -30,8 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * before/after view (a mask painted with the pointer for inpainting, the client-side
  * shrink for upscaling, client-side noise for denoising, the strength slider for
  * restyling), "Check it" with the classifier, and a refusal shown with the service's
- * detail. Few steps, so that each test takes seconds. Same Chromium, driver and
- * screenshots as {@link PlaygroundBrowserIntegrationTests}.
+ * detail; and Swagger UI's file inputs for the four operations. Few steps, so that each
+ * test takes seconds. Same Chromium, driver and screenshots as
+ * {@link PlaygroundBrowserIntegrationTests}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PlaygroundEditingBrowserIntegrationTests extends BrowserIntegrationTests {
@@ -237,7 +238,7 @@ class PlaygroundEditingBrowserIntegrationTests extends BrowserIntegrationTests {
 		assertThat(text("edit-before-caption")).as("smaller than 14x14: sent as it is").isEqualTo("Before: 10×10");
 		run();
 		this.wait.until((d) -> text("edit-status").endsWith(")") && !text("edit-status").endsWith("…"));
-		assertThat(text("edit-status")).contains("10").endsWith("(INVALID_IMAGE)");
+		assertThat(text("edit-status")).contains("10x10").endsWith("(INVALID_PARAMETER)");
 		assertThat(driver.findElement(By.id("edit-after")).isDisplayed()).isFalse();
 		assertThat(driver.findElement(By.id("edit-check-button")).isEnabled()).isFalse();
 		assertThat(driver.findElement(By.id("edit-button")).isEnabled()).as("ready for another try").isTrue();
@@ -250,6 +251,30 @@ class PlaygroundEditingBrowserIntegrationTests extends BrowserIntegrationTests {
 		run();
 		assertThat(text("edit-status")).isEqualTo("Paint the area to fill first (or pick Centre or Bottom half).");
 		assertThat(driver.findElement(By.id("edit-progress-text")).getText()).isEqualTo("Not started");
+	}
+
+	@Test
+	void swaggerUiOffersFileInputsForTheFourEditingOperations() throws IOException {
+		viewport(1100, 1400, false);
+		driver.get(url("/swagger-ui/index.html"));
+		Map<String, Integer> files = Map.of("/inpaint", 2, "/super-resolution", 1, "/denoise", 1, "/img2img", 1);
+		for (Map.Entry<String, Integer> operation : files.entrySet()) {
+			WebElement block = this.wait.until(ExpectedConditions.visibilityOfElementLocated(By.xpath(
+					"//div[contains(@class,'opblock-post')][.//*[contains(@class,'opblock-summary-path')][@data-path='"
+							+ operation.getKey() + "']]")));
+			script("arguments[0].scrollIntoView({block: 'start'})", block);
+			block.findElement(By.cssSelector(".opblock-summary-control")).click();
+			WebElement tryOut = this.wait.until((d) -> block.findElement(By.cssSelector(".try-out__btn")));
+			if (tryOut.getText().trim().equalsIgnoreCase("Try it out")) {
+				tryOut.click();
+			}
+			this.wait.until((d) -> !block.findElements(By.cssSelector("input[type=file]")).isEmpty());
+			assertThat(block.findElements(By.cssSelector("input[type=file]"))).as(operation.getKey())
+				.hasSize(operation.getValue());
+		}
+		WebElement inpaint = driver.findElement(By
+			.xpath("//div[contains(@class,'opblock-post')][.//*[@data-path='/inpaint']]//tr[@data-param-name='mask']"));
+		assertThat(inpaint.findElements(By.cssSelector("input[type=file]"))).hasSize(1);
 	}
 
 	private void openEditing(String mode) {
