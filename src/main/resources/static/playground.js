@@ -828,6 +828,9 @@
 		}
 		catch (error) {
 			ui.editStatus.textContent = error.name === 'AbortError' ? 'Stopped.' : error.message;
+			if (ui.editProgress.value === 0) {
+				ui.editProgressText.textContent = 'Not started';
+			}
 		}
 		finally {
 			editing = null;
