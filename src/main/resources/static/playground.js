@@ -532,7 +532,11 @@
 				+ '. A larger upload is first shrunk to that size here (box averaging); the shrunk image is the '
 				+ '"before".';
 		ui.maskCanvas.hidden = current !== 'inpaint' || mask === null;
+		// The posterior mean is one model call: steps do not apply (the service refuses them).
+		ui.editStepsInput.disabled = current === 'denoise' && ui.methodSelect.value === 'posterior-mean';
 	}
+
+	ui.methodSelect.addEventListener('change', showMode);
 
 	acceptFiles(ui.editDropZone, ui.editFileInput, loadEditImage);
 
@@ -806,6 +810,9 @@
 		else if (current === 'denoise') {
 			fields.noiseLevel = ui.noiseLevelInput.value;
 			fields.method = ui.methodSelect.value;
+			if (ui.methodSelect.value === 'posterior-mean') {
+				delete fields.steps;
+			}
 		}
 		else if (current === 'restyle') {
 			fields.strength = ui.strengthInput.value;
@@ -818,7 +825,7 @@
 		edited = null;
 		clearAfter();
 		setEditing(true);
-		showEditProgress(0, integer(ui.editStepsInput.value) || 1, 0);
+		showEditProgress(0, integer(fields.steps || '') || 1, 0);
 		ui.editStatus.textContent = MODES[current].verb + (label ? ' towards ' + label : '') + '…';
 		try {
 			const answer = await streamDiffusion(MODES[current].path, { body, signal: editing.signal }, {
@@ -843,9 +850,10 @@
 		edited = { png: base64ToBytes(image.png), label };
 		ui.editAfterImage.src = 'data:image/png;base64,' + image.png;
 		ui.editAfterImage.alt = 'After ' + MODES[current].verb.toLowerCase() + ', seed ' + image.seed;
-		const facts = [answer.steps + ' steps', 'seed ' + image.seed];
+		const plural = (count, noun) => count + ' ' + noun + (count === 1 ? '' : 's');
+		const facts = [plural(answer.steps, 'step'), 'seed ' + image.seed];
 		if (answer.modelCalls !== undefined) {
-			facts.push(answer.modelCalls + ' model calls');
+			facts.push(plural(answer.modelCalls, 'model call'));
 		}
 		let done = 'Done: ' + answer.model + ', seed ' + image.seed + '.';
 		if (answer.noiseLevel !== undefined) {

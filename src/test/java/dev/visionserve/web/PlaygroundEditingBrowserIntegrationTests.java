@@ -268,13 +268,21 @@ class PlaygroundEditingBrowserIntegrationTests extends BrowserIntegrationTests {
 			if (tryOut.getText().trim().equalsIgnoreCase("Try it out")) {
 				tryOut.click();
 			}
+			// The same paths also take JSON; the file parts are the multipart form's.
+			new Select(
+					this.wait.until((d) -> block.findElement(By.cssSelector(".opblock-section-request-body select"))))
+				.selectByValue("multipart/form-data");
 			this.wait.until((d) -> !block.findElements(By.cssSelector("input[type=file]")).isEmpty());
 			assertThat(block.findElements(By.cssSelector("input[type=file]"))).as(operation.getKey())
 				.hasSize(operation.getValue());
+			assertThat(
+					block.findElements(By.xpath(".//tr[.//*[normalize-space(text())='image']]//input[@type='file']")))
+				.as(operation.getKey())
+				.hasSize(1);
 		}
-		WebElement inpaint = driver.findElement(By
-			.xpath("//div[contains(@class,'opblock-post')][.//*[@data-path='/inpaint']]//tr[@data-param-name='mask']"));
-		assertThat(inpaint.findElements(By.cssSelector("input[type=file]"))).hasSize(1);
+		assertThat(driver.findElements(By.xpath("//div[contains(@class,'opblock-post')][.//*[@data-path='/inpaint']]"
+				+ "//tr[.//*[normalize-space(text())='mask']]//input[@type='file']")))
+			.hasSize(1);
 	}
 
 	private void openEditing(String mode) {
