@@ -67,6 +67,10 @@ class PlaygroundEditingBrowserIntegrationTests extends BrowserIntegrationTests {
 			.as("the mask has the image's size")
 			.containsExactly(28L, 28L);
 		assertThat(canvas.getAttribute("data-filled")).isEqualTo("0");
+		driver.findElement(By.id("mask-centre-button")).click();
+		assertThat(canvas.getAttribute("data-filled")).as("the centre 14x14").isEqualTo("196");
+		driver.findElement(By.id("mask-clear-button")).click();
+		assertThat(canvas.getAttribute("data-filled")).isEqualTo("0");
 
 		// A horizontal stroke across the middle, from a quarter to three quarters of the
 		// width (offsets are from the canvas's centre).
@@ -112,10 +116,6 @@ class PlaygroundEditingBrowserIntegrationTests extends BrowserIntegrationTests {
 		assertThat(naturalWidth(driver.findElement(By.id("edit-before-image")))).isEqualTo(28);
 		assertBeforeAndAfterSideBySideAtTheSameScale();
 
-		driver.findElement(By.id("mask-clear-button")).click();
-		assertThat(canvas.getAttribute("data-filled")).isEqualTo("0");
-		driver.findElement(By.id("mask-centre-button")).click();
-		assertThat(canvas.getAttribute("data-filled")).as("the centre 14x14").isEqualTo("196");
 		fullPageScreenshot("playground-editing-desktop", 1280);
 		assertFitsAPhone();
 		fullPageScreenshot("playground-editing-phone", 375);
