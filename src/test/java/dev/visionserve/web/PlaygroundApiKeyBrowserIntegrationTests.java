@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The playground in headless Chromium against a server that requires an API key: the page
  * loads without one, asks for it when the API answers 401, says so when the key is wrong,
- * and works once given the right one. Same Chromium and driver as
- * {@link PlaygroundBrowserIntegrationTests}.
+ * and works once given the right one, for classifying and for editing. Same Chromium and
+ * driver as {@link PlaygroundBrowserIntegrationTests}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = "visionserve.security.api-keys=" + PlaygroundApiKeyBrowserIntegrationTests.KEY)
@@ -51,7 +51,7 @@ class PlaygroundApiKeyBrowserIntegrationTests extends ServerIntegrationTests {
 	}
 
 	@Test
-	void asksForTheKeyAndClassifiesOnceGivenTheRightOne() throws Exception {
+	void asksForTheKeyAndClassifiesAndEditsOnceGivenTheRightOne() throws Exception {
 		WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
 		driver.get("http://localhost:" + this.port + "/");
 		WebElement form = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key-form")));
@@ -72,6 +72,15 @@ class PlaygroundApiKeyBrowserIntegrationTests extends ServerIntegrationTests {
 		wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#predictions li"), 5));
 		assertThat(driver.findElement(By.cssSelector("#predictions li")).getAttribute("data-label"))
 			.isEqualTo("Sneaker");
+		// The editing card's calls carry the key too.
+		driver.findElement(By.id("mode-upscale")).click();
+		driver.findElement(By.id("edit-file-input")).sendKeys(fixture("0009_7.png").toString());
+		wait.until(ExpectedConditions.elementToBeClickable(By.id("edit-button")));
+		driver.findElement(By.id("edit-steps-input")).clear();
+		driver.findElement(By.id("edit-steps-input")).sendKeys("5");
+		driver.findElement(By.id("edit-button")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("edit-status"), "Done: fashion-ddpm"));
+		assertThat(driver.findElement(By.id("edit-after-image")).isDisplayed()).isTrue();
 		// The key stays in the page's tab, never in the address or a cookie.
 		assertThat(driver.getCurrentUrl()).doesNotContain(KEY);
 		assertThat(driver.manage().getCookies()).isEmpty();

@@ -1,35 +1,19 @@
 package dev.visionserve.web;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
-import dev.visionserve.support.HeadlessChromium;
-import dev.visionserve.support.ServerIntegrationTests;
+import dev.visionserve.support.BrowserIntegrationTests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,48 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * generating with live progress. Uses Debian's {@code chromium} and
  * {@code chromium-driver} at fixed paths, so nothing is downloaded; without them the
  * tests fail (CI installs them in {@code .ci/run}). Screenshots go to
- * {@code target/screenshots}; the ones in {@code docs/screenshots} are copies of these.
+ * {@code target/screenshots} ({@link BrowserIntegrationTests}); the ones in
+ * {@code docs/screenshots} are copies of these.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class PlaygroundBrowserIntegrationTests extends ServerIntegrationTests {
-
-	private static final Path SCREENSHOTS = Path.of("target", "screenshots");
-
-	private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
-	private static HeadlessChromium browser;
-
-	private static ChromeDriver driver;
-
-	@LocalServerPort
-	private int port;
-
-	private WebDriverWait wait;
-
-	@BeforeAll
-	static void startBrowser() throws IOException {
-		browser = HeadlessChromium.start();
-		driver = browser.driver();
-		Files.createDirectories(SCREENSHOTS);
-	}
-
-	@AfterAll
-	static void stopBrowser() throws IOException {
-		if (browser != null) {
-			browser.close();
-		}
-	}
-
-	@BeforeEach
-	void desktop() {
-		this.wait = new WebDriverWait(driver, TIMEOUT);
-		viewport(1280, 900, false);
-	}
-
-	@AfterEach
-	void screenshotTheEnd(TestInfo test) throws IOException {
-		screenshot(test.getTestMethod().orElseThrow().getName());
-	}
+class PlaygroundBrowserIntegrationTests extends BrowserIntegrationTests {
 
 	@Test
 	void swaggerUiTriesClassifyWithAnUploadedFile() throws IOException {
@@ -200,70 +147,16 @@ class PlaygroundBrowserIntegrationTests extends ServerIntegrationTests {
 				"matches");
 
 		fullPageScreenshot("playground-desktop", 1280);
-		viewport(375, 812, true);
-		assertThat(script("return document.documentElement.clientWidth")).isEqualTo(375L);
-		assertThat((Long) script("return document.documentElement.scrollWidth"))
-			.as("the page fits a 375px phone without scrolling sideways")
-			.isLessThanOrEqualTo(375L);
+		assertFitsAPhone();
 		fullPageScreenshot("playground-phone", 375);
 	}
 
-	private void openPlayground() {
-		driver.get(url("/"));
-		this.wait.until(ExpectedConditions
-			.presenceOfElementLocated(By.cssSelector("#classifier-select option[value='fashion-resnet']")));
-		this.wait.until(
-				ExpectedConditions.presenceOfElementLocated(By.cssSelector("#label-select option[value='Sneaker']")));
+	@Override
+	protected void openPlayground() {
+		super.openPlayground();
 		assertThat(driver.findElement(By.id("swagger-link")).getAttribute("href")).isEqualTo(url("/swagger-ui.html"));
 		assertThat(driver.findElement(By.id("metrics-link")).getAttribute("href"))
 			.isEqualTo(url("/actuator/prometheus"));
-	}
-
-	private void type(String id, String text) {
-		WebElement input = driver.findElement(By.id(id));
-		input.clear();
-		input.sendKeys(text);
-	}
-
-	private static Object script(String script, Object... arguments) {
-		return ((JavascriptExecutor) driver).executeScript(script, arguments);
-	}
-
-	private static long naturalWidth(WebElement image) {
-		return (Long) script("return arguments[0].naturalWidth", image);
-	}
-
-	/**
-	 * Sets the layout viewport through the DevTools protocol, independent of the window.
-	 */
-	private static void viewport(int width, int height, boolean mobile) {
-		driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
-				Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
-	}
-
-	private static void fullPageScreenshot(String name, int width) throws IOException {
-		script("window.scrollTo(0, 0)");
-		long height = (Long) script("return document.documentElement.scrollHeight");
-		viewport(width, (int) Math.min(height, 4000), width < 600);
-		screenshot(name);
-	}
-
-	private static void screenshot(String name) throws IOException {
-		Files.write(SCREENSHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
-	}
-
-	private String url(String path) {
-		return "http://localhost:" + this.port + path;
-	}
-
-	private static Path fixture(String name) {
-		try {
-			return Path.of(PlaygroundBrowserIntegrationTests.class.getResource("/fashion-mnist/" + name).toURI())
-				.toAbsolutePath();
-		}
-		catch (URISyntaxException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }
