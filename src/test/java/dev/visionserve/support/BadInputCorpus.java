@@ -30,11 +30,11 @@ import dev.visionserve.support.CorpusClient.Part;
 import dev.visionserve.support.CorpusClient.Response;
 
 /**
- * Builds the bad-input corpus: several hundred requests to {@code /classify} and
- * {@code /generate}, each with the status and code the service documents for it (valid
- * images: 200). Deterministic: every random choice comes from one seeded {@link Random},
- * and every image is drawn here with ImageIO, so the corpus is the same on every run and
- * every machine.
+ * Builds the bad-input corpus: several hundred requests to {@code /classify},
+ * {@code /generate} and the four editing endpoints, each with the status and code the
+ * service documents for it (valid images and minimal valid edits: 200). Deterministic:
+ * every random choice comes from one seeded {@link Random}, and every image is drawn here
+ * with ImageIO, so the corpus is the same on every run and every machine.
  *
  * <p>
  * The limits it aims at are lowered so that reaching them is cheap; the test that runs
