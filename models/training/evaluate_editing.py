@@ -578,7 +578,9 @@ def headline(results):
         v = row.get("service")
         if v:
             pairs += [(f"sr_{name}_psnr", fmt(v["psnr"], 1)), (f"sr_{name}_ssim", fmt(v["ssim"])),
-                      (f"sr_{name}_acc", fmt(v["accuracy"])), (f"sr_{name}_consistency_max", fmt(v["consistency_max"])),
+                      (f"sr_{name}_acc", fmt(v["accuracy"])),
+                      (f"sr_{name}_consistency_mean", fmt(v["consistency_mean"], 3)),
+                      (f"sr_{name}_consistency_max", fmt(v["consistency_max"])),
                       (f"sr_{name}_s_per_image", fmt(v["seconds_per_image"], 3))]
     for name, row in modes.get("denoise", {}).items():
         v = row.get("service")
@@ -590,6 +592,8 @@ def headline(results):
     for name, v in modes.get("img2img", {}).items():
         pairs += [(f"img2img_{name}_target", fmt(v["target_share"])),
                   (f"img2img_{name}_change", fmt(v["mean_abs_change"], 1))]
+        if name == "0":
+            pairs.append(("img2img_0_changed_images", v["changed_images"]))
     if not pairs:  # baselines only
         for name, row in modes.get("inpaint", {}).items():
             pairs += [(f"ns_{name}_acc", fmt(row["navier-stokes"]["accuracy"])),
@@ -654,22 +658,25 @@ def write_pictures(directory, pictures, images, labels, rows_wanted=6):
         sheets["denoise"] = (titles, rows, names)
     if "img2img-0" in pictures:
         rows = [[images[index]] + [pictures[f"img2img-{s:g}"][index] for s in STRENGTHS[1:]] for index in picks]
-        names = [f"to {fashion_mnist.LABELS[(labels[index] + 1) % 10].split('/')[0][:7].lower()}" for index in picks]
+        names = [f"to\n{fashion_mnist.LABELS[(labels[index] + 1) % 10].split('/')[0].lower()}" for index in picks]
         sheets["img2img"] = (["input"] + [f"strength {s:g}" for s in STRENGTHS[1:]], rows, names)
 
-    scale, gap, header, margin = 4, 4, 14, 50
+    scale, gap, header = 4, 4, 14
     cell = 28 * scale
+    text = dict(fontFace=cv2.FONT_HERSHEY_SIMPLEX, fontScale=0.4, thickness=1)
     written = []
     for mode, (titles, rows, names) in sheets.items():
+        margin = 8 + max(cv2.getTextSize(line, **text)[0][0] for name in names for line in name.split("\n"))
         width = margin + len(titles) * cell + (len(titles) + 1) * gap
         height = header + len(rows) * cell + (len(rows) + 1) * gap
         sheet = np.full((height, width), 128, np.uint8)
-        text = dict(fontFace=cv2.FONT_HERSHEY_SIMPLEX, fontScale=0.4, color=255, thickness=1, lineType=cv2.LINE_AA)
         for c, title in enumerate(titles):
-            cv2.putText(sheet, title, (margin + gap + c * (cell + gap) + 2, header - 2), **text)
+            cv2.putText(sheet, title, (margin + gap + c * (cell + gap) + 2, header - 2), color=255,
+                        lineType=cv2.LINE_AA, **text)
         for r, cells in enumerate(rows):
             y = header + gap + r * (cell + gap)
-            cv2.putText(sheet, names[r], (4, y + cell // 2 + 4), **text)
+            for k, line in enumerate(names[r].split("\n")):
+                cv2.putText(sheet, line, (4, y + cell // 2 + 4 + 14 * k), color=255, lineType=cv2.LINE_AA, **text)
             for c, pixels in enumerate(cells):
                 x = margin + gap + c * (cell + gap)
                 sheet[y:y + cell, x:x + cell] = cv2.resize(np.asarray(pixels, np.uint8), (cell, cell),
