@@ -258,14 +258,14 @@ class Service:
         self.classifier = classifier
 
     def _send(self, request):
-        # QUEUE_FULL and SHUTTING_DOWN-like refusals are retried after Retry-After; anything else is an error.
+        # Refusals that say when to come back (QUEUE_FULL) are retried then; anything else fails the run.
         for attempt in range(20):
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     return json.load(response)
             except urllib.error.HTTPError as e:
                 body = e.read().decode("utf-8", "replace")
-                if e.code in (429, 503) and attempt < 19:
+                if e.code in (429, 503) and e.headers.get("Retry-After") and attempt < 19:
                     time.sleep(float(e.headers.get("Retry-After") or 1))
                     continue
                 raise RuntimeError(f"{request.full_url}: HTTP {e.code}: {body[:500]}") from None
@@ -344,7 +344,10 @@ def mode_parameters(args, mode):
         key, _, value = item.partition("=")
         target, _, name = key.partition(".")
         if target == mode:
-            parameters[name] = json.loads(value) if value[:1] in "-0123456789.tfn[{\"" else value
+            try:
+                parameters[name] = json.loads(value)  # numbers and booleans as such
+            except ValueError:
+                parameters[name] = value
     return parameters
 
 
@@ -749,14 +752,14 @@ def main():
     service = None if args.baselines_only else Service(args.url, args.concurrency, args.timeout, args.classifier)
     classifier = NoClassifier() if args.no_classify else Service(args.url, 4, args.timeout, args.classifier)
 
-    results = {"config": {"images": count, "split": args.split, "selection_seed": SELECTION_SEED,
+    results = {"config": {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "images": count, "split": args.split, "selection_seed": SELECTION_SEED,
                           "request_seed": REQUEST_SEED, "noise_seed": NOISE_SEED,
                           "url": None if args.no_classify else args.url,
                           "concurrency": args.concurrency, "baselines_only": args.baselines_only,
                           "tuned_baselines": TUNED, "inpaint_radius": INPAINT_RADIUS,
                           "back_projection_iterations": BACK_PROJECTION_ITERATIONS,
                           "psnr": f"mean over images of per-image PSNR (capped at {PSNR_CAP_DB:g} dB)"},
-               "modes": {}}
+               "targets": TARGETS, "modes": {}}
     pictures = {}
     runners = {"inpaint": run_inpaint, "super-resolution": run_super_resolution, "denoise": run_denoise,
                "img2img": run_img2img}
