@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 
+import dev.visionserve.image.PayloadTooLargeException;
+import dev.visionserve.image.ImageDecoder;
 import dev.visionserve.batching.BatcherClosedException;
 import dev.visionserve.batching.DeadlineExceededException;
 import dev.visionserve.batching.QueueFullException;

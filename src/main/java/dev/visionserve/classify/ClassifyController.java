@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
+import dev.visionserve.image.PayloadTooLargeException;
 import dev.visionserve.metrics.RequestAttributes;
 import dev.visionserve.runtime.InvalidParameterException;
 import dev.visionserve.runtime.RequestTimeout;

@@ -1,5 +1,8 @@
 package dev.visionserve.classify;
 
+import dev.visionserve.image.DecodedImage;
+import dev.visionserve.image.PilBilinearResampler;
+import dev.visionserve.image.InvalidImageException;
 import dev.visionserve.runtime.ModelConfig.ColorMode;
 import dev.visionserve.runtime.ModelConfig.Invert;
 import dev.visionserve.runtime.ModelConfig.Preprocessing;

@@ -111,12 +111,16 @@ final class DiffusionEngine implements AutoCloseable {
 			this.metrics.cancelled(CANCELLED_DEADLINE);
 			throw new DeadlineExceededException("diffusion-" + this.denoiser.model().name());
 		}
+		GenerationJob job = new GenerationJob(spec, listener);
+		if (job.finished()) {
+			// No model call to make (img2img at strength 0): answered already.
+			return job;
+		}
 		if (this.jobs.incrementAndGet() > this.capacity) {
 			this.jobs.decrementAndGet();
 			throw new QueueFullException("diffusion-" + this.denoiser.model().name(), this.capacity,
 					Duration.ofSeconds(Math.max(1, spec.steps() / 10)));
 		}
-		GenerationJob job = new GenerationJob(spec, listener);
 		this.lock.lock();
 		try {
 			// Checked again under the lock: abort() fails the waiting jobs under it.
@@ -298,7 +302,8 @@ final class DiffusionEngine implements AutoCloseable {
 					DiffusionEngine.this.active.decrementAndGet();
 					if (job.finished()) {
 						DiffusionEngine.this.jobs.decrementAndGet();
-						DiffusionEngine.this.metrics.finished(job.spec().sampler(), job.elapsedMillis() * 1_000_000);
+						DiffusionEngine.this.metrics.finished(job.spec().sampler(), job.spec().plan().mode(),
+								job.elapsedMillis() * 1_000_000);
 					}
 				}
 			}
@@ -328,7 +333,7 @@ final class DiffusionEngine implements AutoCloseable {
 				}
 				job.advance(i, output);
 			}
-			DiffusionEngine.this.metrics.step(job.spec().sampler());
+			DiffusionEngine.this.metrics.step(job.spec().sampler(), job.spec().plan().mode());
 			try {
 				job.endStep();
 			}

@@ -11,10 +11,10 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The diffusion loop's metrics for one model:
- * {@code visionserve_diffusion_steps_total{model,sampler}},
+ * {@code visionserve_diffusion_steps_total{model,sampler,mode}},
  * {@code visionserve_diffusion_active_jobs{model}},
  * {@code visionserve_diffusion_tick_rows{model}},
- * {@code visionserve_diffusion_job_seconds{model,sampler}} and
+ * {@code visionserve_diffusion_job_seconds{model,sampler,mode}} and
  * {@code visionserve_diffusion_cancelled_total{model,reason}}. Thread-safe.
  */
 final class DiffusionMetrics {
@@ -52,20 +52,26 @@ final class DiffusionMetrics {
 		this.tickRows.record(rows);
 	}
 
-	void step(String sampler) {
+	/**
+	 * @param mode {@code generate} or the editing mode ({@code inpaint},
+	 * {@code super-resolution}, {@code denoise}, {@code img2img})
+	 */
+	void step(String sampler, String mode) {
 		Counter.builder("visionserve.diffusion.steps")
-			.description("Denoising steps taken, one per job per tick")
+			.description("Denoiser calls made, one per job per tick")
 			.tag("model", this.model)
 			.tag("sampler", sampler)
+			.tag("mode", mode)
 			.register(this.registry)
 			.increment();
 	}
 
-	void finished(String sampler, long nanos) {
+	void finished(String sampler, String mode, long nanos) {
 		Timer.builder("visionserve.diffusion.job")
 			.description("Duration of a whole generation job, from submission to its last step")
 			.tag("model", this.model)
 			.tag("sampler", sampler)
+			.tag("mode", mode)
 			.publishPercentileHistogram()
 			.register(this.registry)
 			.record(nanos, TimeUnit.NANOSECONDS);

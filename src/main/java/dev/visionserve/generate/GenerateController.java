@@ -1,15 +1,8 @@
 package dev.visionserve.generate;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.Function;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -19,12 +12,10 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -40,28 +31,17 @@ import dev.visionserve.runtime.RequestTimeout;
  */
 @RestController
 @Tag(name = "Generation", description = "Generate images with a diffusion denoiser")
-class GenerateController implements DisposableBean {
+class GenerateController {
 
 	static final String ENDPOINT = "generate";
 
 	private final GenerationService service;
 
-	private final MeterRegistry registry;
+	private final JobAnswers answers;
 
-	private final HangUpWatch hangUps = new HangUpWatch();
-
-	/**
-	 * Writes event streams, so that no lane ever blocks on a socket; a client that stops
-	 * reading holds one of these threads until the container's write timeout.
-	 */
-	private final ExecutorService writers;
-
-	GenerateController(GenerationService service, MeterRegistry registry) {
+	GenerateController(GenerationService service, JobAnswers answers) {
 		this.service = service;
-		this.registry = registry;
-		CustomizableThreadFactory threads = new CustomizableThreadFactory("sse-writer-");
-		threads.setDaemon(true);
-		this.writers = Executors.newCachedThreadPool(threads);
+		this.answers = answers;
 	}
 
 	@Operation(summary = "Generate images",
@@ -105,7 +85,7 @@ class GenerateController implements DisposableBean {
 	DeferredResult<ResponseEntity<GenerateResponse>> generate(@Valid @RequestBody GenerateRequest body,
 			HttpServletRequest request) {
 		GenerationJob job = start(body, GenerationListener.NONE, request);
-		return answerWhenDone(job, request,
+		return this.answers.whenDone(job, request,
 				(pngs) -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(response(job, pngs)));
 	}
 
@@ -118,63 +98,16 @@ class GenerateController implements DisposableBean {
 					"An image/png answer holds one image; ask for count 1 or accept application/json");
 		}
 		GenerationJob job = start(body, GenerationListener.NONE, request);
-		return answerWhenDone(job, request,
+		return this.answers.whenDone(job, request,
 				(pngs) -> ResponseEntity.ok().contentType(MediaType.IMAGE_PNG).body(pngs.get(0)));
-	}
-
-	/**
-	 * Answers when the job is done; until then the client's connection is watched, so a
-	 * client that hangs up cancels its job within two seconds instead of at the deadline.
-	 */
-	private <T> DeferredResult<ResponseEntity<T>> answerWhenDone(GenerationJob job, HttpServletRequest request,
-			Function<List<byte[]>, ResponseEntity<T>> answer) {
-		DeferredResult<ResponseEntity<T>> result = new DeferredResult<>();
-		HangUpWatch.Connection connection = this.hangUps.watch(request.getLocalPort(), request.getRemotePort(),
-				() -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
-		result.onTimeout(() -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
-		result.onError((ex) -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
-		job.result().whenComplete((pngs, failure) -> {
-			this.hangUps.unwatch(connection);
-			if (failure != null) {
-				result.setErrorResult(failure);
-			}
-			else {
-				result.setResult(answer.apply(pngs));
-			}
-		});
-		return result;
 	}
 
 	@Operation(summary = "Generate images, streaming progress (text/event-stream)", hidden = true)
 	@PostMapping(path = "/generate", consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.TEXT_EVENT_STREAM_VALUE)
 	SseEmitter stream(@Valid @RequestBody GenerateRequest body, HttpServletRequest request) {
-		SseEmitter emitter = new SseEmitter(0L);
-		String model = this.service.resolveName(body.model());
-		EventStream events = new EventStream(emitter, this.writers, () -> previewsDropped(model).increment());
-		GenerationJob job = start(body, events, request);
-		events.attach(job::cancel);
-		emitter.onCompletion(() -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
-		emitter.onError((ex) -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
-		emitter.onTimeout(() -> job.cancel(DiffusionEngine.CANCELLED_CLIENT));
-		job.result()
-			.whenComplete((pngs, failure) -> events.end((failure == null)
-					? SseEmitter.event().name("result").data(response(job, pngs), MediaType.APPLICATION_JSON)
-					: SseEmitter.event().name("error").data(StreamError.of(failure), MediaType.APPLICATION_JSON)));
-		return emitter;
-	}
-
-	private Counter previewsDropped(String model) {
-		return Counter.builder("visionserve.diffusion.previews.dropped")
-			.description("Previews not sent because the streaming client was behind")
-			.tag("model", model)
-			.register(this.registry);
-	}
-
-	@Override
-	public void destroy() {
-		this.hangUps.close();
-		this.writers.shutdown();
+		return this.answers.stream(this.service.resolveName(body.model()), (listener) -> start(body, listener, request),
+				GenerateController::response);
 	}
 
 	private GenerationJob start(GenerateRequest body, GenerationListener listener, HttpServletRequest request) {
@@ -185,12 +118,8 @@ class GenerateController implements DisposableBean {
 
 	private static GenerateResponse response(GenerationJob job, List<byte[]> pngs) {
 		GenerationSpec spec = job.spec();
-		List<GenerateResponse.Image> images = new ArrayList<>();
-		for (int i = 0; i < pngs.size(); i++) {
-			images.add(new GenerateResponse.Image(Base64.getEncoder().encodeToString(pngs.get(i)), spec.seed() + i));
-		}
 		return new GenerateResponse(spec.denoiser().model().name(), spec.seed(), job.totalSteps(), spec.sampler(),
-				images);
+				GenerateResponse.images(spec, pngs));
 	}
 
 }

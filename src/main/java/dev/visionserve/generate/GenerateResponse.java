@@ -1,5 +1,7 @@
 package dev.visionserve.generate;
 
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -17,6 +19,17 @@ import io.swagger.v3.oas.annotations.media.Schema;
 @Schema(example = "{\"model\":\"fashion-ddpm\",\"seed\":7,\"steps\":50,\"sampler\":\"ddim\","
 		+ "\"images\":[{\"png\":\"iVBORw0KGgoAAAANSUhEUgAAABwAAAAcCAAAAABXZoBIAAAA...\",\"seed\":7}]}")
 public record GenerateResponse(String model, long seed, int steps, String sampler, List<Image> images) {
+
+	/**
+	 * @return the images of a job as base64 PNGs with their seeds
+	 */
+	static List<Image> images(GenerationSpec spec, List<byte[]> pngs) {
+		List<Image> images = new ArrayList<>();
+		for (int i = 0; i < pngs.size(); i++) {
+			images.add(new Image(Base64.getEncoder().encodeToString(pngs.get(i)), spec.seed() + i));
+		}
+		return images;
+	}
 
 	/**
 	 * @param png the image as base64-encoded PNG

@@ -31,16 +31,21 @@ public class GenerationService implements AutoCloseable {
 
 	private final long maxWork;
 
+	private final EditImages images;
+
 	private final Map<LoadedModel, DiffusionEngine> engines = new ConcurrentHashMap<>();
 
 	/**
-	 * @param maxWork the most {@code count × steps} one request may ask for
+	 * @param maxWork the most {@code count × model calls} one request may ask for
+	 * @param maxImagePixels the most pixels an uploaded image may declare
 	 */
-	public GenerationService(ModelRepository repository, MeterRegistry registry, String defaultModel, long maxWork) {
+	public GenerationService(ModelRepository repository, MeterRegistry registry, String defaultModel, long maxWork,
+			long maxImagePixels) {
 		this.repository = repository;
 		this.registry = registry;
 		this.defaultModel = defaultModel;
 		this.maxWork = maxWork;
+		this.images = new EditImages(maxImagePixels);
 	}
 
 	/**
@@ -65,17 +70,44 @@ public class GenerationService implements AutoCloseable {
 	 * @throws dev.visionserve.batching.QueueFullException when the model's loop is full
 	 */
 	GenerationJob start(GenerateRequest request, GenerationListener listener, RequestTimeout timeout, Instant start) {
-		LoadedModel model = this.repository.require(resolveName(request.model()), DenoiserSupport.KIND);
-		DiffusionEngine engine = this.engines.computeIfAbsent(model, this::newEngine);
-		Instant deadline = timeout.deadline(start, model.config().batching().timeoutDuration());
-		GenerationSpec spec = resolve(request, engine.denoiser(), deadline);
-		if ((long) spec.count() * spec.steps() > this.maxWork) {
+		DiffusionEngine engine = engine(request.model());
+		Instant deadline = timeout.deadline(start, engine.denoiser().model().config().batching().timeoutDuration());
+		GenerationSpec spec = resolve(request, engine.denoiser(), deadline, new EditPlan.Synthesis());
+		requireWithinWork(spec, spec.steps());
+		return engine.submit(spec, listener);
+	}
+
+	/**
+	 * Validates an editing request against its model, turns its images into the model's
+	 * pixel space and queues it like a generation.
+	 * @param image the uploaded image file
+	 * @param mask the mask file for inpainting, else {@code null}
+	 * @throws InvalidParameterException naming the field that cannot be served
+	 */
+	GenerationJob startEdit(EditMode mode, byte[] image, byte[] mask, EditParameters parameters,
+			GenerationListener listener, RequestTimeout timeout, Instant start) {
+		DiffusionEngine engine = engine(parameters.model());
+		Denoiser denoiser = engine.denoiser();
+		Instant deadline = timeout.deadline(start, denoiser.model().config().batching().timeoutDuration());
+		EditPlan plan = new EditPlanner(this.images, denoiser).plan(mode, image, mask, parameters);
+		GenerationSpec spec = resolve(EditPlanner.withDefaults(mode, plan, parameters), denoiser, deadline, plan);
+		requireWithinWork(spec, EditPlanner.modelCalls(plan, spec.steps()));
+		return engine.submit(spec, listener);
+	}
+
+	private DiffusionEngine engine(String requestedModel) {
+		LoadedModel model = this.repository.require(resolveName(requestedModel), DenoiserSupport.KIND);
+		return this.engines.computeIfAbsent(model, this::newEngine);
+	}
+
+	private void requireWithinWork(GenerationSpec spec, int calls) {
+		long work = (long) spec.count() * calls;
+		if (work > this.maxWork) {
 			throw new InvalidParameterException("count",
-					"count × steps is " + (long) spec.count() * spec.steps() + " (count " + spec.count() + ", steps "
-							+ spec.steps() + "); the limit is " + this.maxWork
+					"count × model calls is " + work + " (count " + spec.count() + ", " + calls
+							+ " model calls per image); the limit is " + this.maxWork
 							+ " (visionserve.limits.max-generation-work): ask for fewer images or fewer steps");
 		}
-		return engine.submit(spec, listener);
 	}
 
 	private DiffusionEngine newEngine(LoadedModel model) {
@@ -88,7 +120,7 @@ public class GenerationService implements AutoCloseable {
 		}
 	}
 
-	private static GenerationSpec resolve(GenerateRequest request, Denoiser denoiser, Instant deadline) {
+	private static GenerationSpec resolve(GenerateRequest request, Denoiser denoiser, Instant deadline, EditPlan plan) {
 		Diffusion diffusion = denoiser.diffusion();
 		int count = (request.count() != null) ? request.count() : 1;
 		int steps = (request.steps() != null) ? request.steps() : diffusion.defaultSteps();
@@ -109,7 +141,7 @@ public class GenerationService implements AutoCloseable {
 				(request.eta() != null) ? request.eta() : 0.0, guidance,
 				(request.seed() != null) ? request.seed()
 						: ThreadLocalRandom.current().nextLong(GenerateRequest.MAX_SEED - 16),
-				(request.previewEvery() != null) ? request.previewEvery() : 0, deadline);
+				(request.previewEvery() != null) ? request.previewEvery() : 0, deadline, plan);
 		if (spec.rowsPerTick() > denoiser.model().maxBatchSize()) {
 			throw new InvalidParameterException("count",
 					"count " + count + (spec.guided() ? " with guidance" : "") + " needs " + spec.rowsPerTick()

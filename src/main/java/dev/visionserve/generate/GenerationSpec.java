@@ -16,9 +16,10 @@ import java.time.Instant;
  * @param seed the first image's seed
  * @param previewEvery preview interval in steps, or 0 for none
  * @param deadline when the job must have finished
+ * @param plan synthesis, or the editing loop around the sampler
  */
 record GenerationSpec(Denoiser denoiser, Integer classIndex, int count, int steps, String sampler, double eta,
-		double guidanceScale, long seed, int previewEvery, Instant deadline) {
+		double guidanceScale, long seed, int previewEvery, Instant deadline, EditPlan plan) {
 
 	boolean guided() {
 		return this.classIndex != null && this.guidanceScale > 1.0;

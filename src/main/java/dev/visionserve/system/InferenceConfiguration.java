@@ -63,7 +63,7 @@ class InferenceConfiguration {
 	GenerationService generationService(ModelRepository repository, MeterRegistry registry,
 			VisionServeProperties properties) {
 		return new GenerationService(repository, registry, properties.defaultDenoiser(),
-				properties.limits().maxGenerationWork());
+				properties.limits().maxGenerationWork(), properties.limits().maxImagePixels());
 	}
 
 	@Bean

@@ -12,6 +12,7 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
 
+import dev.visionserve.image.ImageDecoderTests;
 import dev.visionserve.support.FashionMnistImages;
 import dev.visionserve.support.HttpTestClient;
 import dev.visionserve.support.ServerIntegrationTests;

@@ -4,6 +4,9 @@ import java.nio.file.Path;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
+import dev.visionserve.image.PayloadTooLargeException;
+import dev.visionserve.image.ImageDecoder;
+import dev.visionserve.image.InvalidImageException;
 import dev.visionserve.runtime.InvalidParameterException;
 import dev.visionserve.runtime.ModelConfig.Preprocessing;
 import dev.visionserve.runtime.ModelConfigReader;

@@ -8,6 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.visionserve.image.DecodedImage;
+import dev.visionserve.image.PilBilinearResampler;
+import dev.visionserve.image.InvalidImageException;
 import dev.visionserve.runtime.ModelConfig.ColorMode;
 import dev.visionserve.runtime.ModelConfig.Invert;
 import dev.visionserve.runtime.ModelConfig.Preprocessing;

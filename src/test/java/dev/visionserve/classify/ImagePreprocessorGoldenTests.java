@@ -13,6 +13,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.visionserve.image.ImageDecoder;
+import dev.visionserve.image.DecodedImage;
 import dev.visionserve.runtime.ModelConfig;
 import dev.visionserve.runtime.ModelConfig.ColorMode;
 import dev.visionserve.runtime.ModelConfig.Preprocessing;

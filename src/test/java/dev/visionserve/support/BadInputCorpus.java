@@ -429,7 +429,7 @@ public final class BadInputCorpus {
 		}
 		problem("generate model with a NUL", 400, "INVALID_PARAMETER", "model",
 				(c) -> c.postJson("{\"steps\":2,\"model\":\"fashion-ddpm\\u0000\"}"));
-		problem("generate count 8 x steps 9 over the work limit of 64", 400, "INVALID_PARAMETER", "count × steps",
+		problem("generate count 8 x steps 9 over the work limit of 64", 400, "INVALID_PARAMETER", "count × model calls",
 				(c) -> c.postJson("{\"steps\":9,\"count\":8,\"seed\":1}"));
 		problem("generate steps 65 over the work limit of 64", 400, "INVALID_PARAMETER", "max-generation-work",
 				(c) -> c.postJson("{\"steps\":65,\"seed\":1}"));

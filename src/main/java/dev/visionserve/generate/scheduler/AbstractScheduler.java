@@ -30,7 +30,34 @@ abstract class AbstractScheduler implements Scheduler {
 					+ numInferenceSteps + " leading steps would start at timestep " + chosen[0]
 					+ ", past the last training timestep " + (trainSteps - 1));
 		}
-		this.timesteps = chosen;
+		useRun(chosen);
+	}
+
+	@Override
+	public void setTimesteps(int[] run) {
+		int trainSteps = this.config.numTrainTimesteps();
+		if (run.length == 0) {
+			throw new IllegalArgumentException("A run needs at least one timestep");
+		}
+		for (int i = 0; i < run.length; i++) {
+			if (run[i] < 0 || run[i] >= trainSteps || (i > 0 && run[i] >= run[i - 1])) {
+				throw new IllegalArgumentException(
+						"A run's timesteps must be distinct, descending and from 0 to " + (trainSteps - 1));
+			}
+		}
+		useRun(run.clone());
+	}
+
+	/**
+	 * Starts a run; samplers that keep state per run extend this.
+	 */
+	void useRun(int[] run) {
+		this.timesteps = run;
+	}
+
+	@Override
+	public float[] addNoise(float[] x0, int timestep, NoiseSource noise) {
+		return ForwardDiffusion.noise(x0, this.schedule.alphaBar(timestep), noise);
 	}
 
 	/**

@@ -26,8 +26,8 @@ public final class DpmSolverMultistepScheduler extends AbstractScheduler {
 	}
 
 	@Override
-	public void setTimesteps(int numInferenceSteps) {
-		super.setTimesteps(numInferenceSteps);
+	void useRun(int[] run) {
+		super.useRun(run);
 		this.stepIndex = 0;
 		this.previousX0Hat = null;
 	}

@@ -17,9 +17,8 @@ public final class EulerScheduler extends AbstractScheduler {
 	}
 
 	@Override
-	public void setTimesteps(int numInferenceSteps) {
-		super.setTimesteps(numInferenceSteps);
-		int[] run = timesteps();
+	void useRun(int[] run) {
+		super.useRun(run);
 		this.sigmas = new double[run.length + 1];
 		for (int i = 0; i < run.length; i++) {
 			double alphaBar = this.schedule.alphaBar(run[i]);
@@ -39,6 +38,17 @@ public final class EulerScheduler extends AbstractScheduler {
 			return Math.sqrt(sigmaMax * sigmaMax + 1);
 		}
 		return sigmaMax;
+	}
+
+	@Override
+	public float[] addNoise(float[] x0, int timestep, NoiseSource noise) {
+		double alphaBar = this.schedule.alphaBar(timestep);
+		double sigma = Math.sqrt((1 - alphaBar) / alphaBar);
+		float[] noised = new float[x0.length];
+		for (int i = 0; i < noised.length; i++) {
+			noised[i] = (float) (x0[i] + sigma * noise.nextGaussian());
+		}
+		return noised;
 	}
 
 	@Override

@@ -11,6 +11,9 @@ package dev.visionserve.generate.scheduler;
  */
 public final class LinearProjection {
 
+	/** Enough for the projection and the clipping to agree to well under a level. */
+	private static final int PROJECTION_ROUNDS = 20;
+
 	private final int channels;
 
 	private final int height;
@@ -99,6 +102,76 @@ public final class LinearProjection {
 			projected[i] = x0Hat[i] - correction[i];
 		}
 		return projected;
+	}
+
+	/**
+	 * The final image of a super-resolution: consistent with y after 8-bit quantisation,
+	 * not only before it. Projecting and clipping to the pixel range alternate (both sets
+	 * are convex and y's own upsampling lies in both, so this converges on their
+	 * intersection); then each block is rounded to 8-bit levels whose sum is exactly
+	 * factor² times y's level, rounding up the pixels with the largest remainders first.
+	 * Box-downsampling the encoded image then gives y back exactly, whenever y itself is
+	 * on 8-bit levels.
+	 * @param x the sample
+	 * @param y the low-resolution input
+	 * @param black the pixel value that encodes as 0
+	 * @param white the pixel value that encodes as 255
+	 * @return pixels on exact 8-bit levels
+	 */
+	public float[] consistentImage(float[] x, float[] y, double black, double white) {
+		float[] image = x;
+		for (int round = 0; round < PROJECTION_ROUNDS; round++) {
+			image = project(image, y);
+			for (int i = 0; i < image.length; i++) {
+				image[i] = (float) Math.max(black, Math.min(white, image[i]));
+			}
+		}
+		double scale = 255.0 / (white - black);
+		int lowHeight = this.height / this.factor;
+		int lowWidth = this.width / this.factor;
+		int[] block = new int[this.factor * this.factor];
+		int[] levels = new int[block.length];
+		double[] remainders = new double[block.length];
+		float[] quantised = new float[image.length];
+		for (int c = 0; c < this.channels; c++) {
+			for (int row = 0; row < lowHeight; row++) {
+				for (int col = 0; col < lowWidth; col++) {
+					int sum = 0;
+					for (int k = 0; k < block.length; k++) {
+						block[k] = (c * this.height + row * this.factor + k / this.factor) * this.width
+								+ col * this.factor + k % this.factor;
+						double level = (image[block[k]] - black) * scale;
+						levels[k] = (int) Math.floor(level);
+						remainders[k] = level - levels[k];
+						sum += levels[k];
+					}
+					long target = Math.round((y[(c * lowHeight + row) * lowWidth + col] - black) * scale)
+							* block.length;
+					roundUp(levels, remainders, (int) (target - sum));
+					for (int k = 0; k < block.length; k++) {
+						quantised[block[k]] = (float) (black + levels[k] / scale);
+					}
+				}
+			}
+		}
+		return quantised;
+	}
+
+	/** Adds one level to {@code count} pixels, the largest remainders first. */
+	private static void roundUp(int[] levels, double[] remainders, int count) {
+		for (int n = 0; n < count; n++) {
+			int best = -1;
+			for (int k = 0; k < levels.length; k++) {
+				if (levels[k] < 255 && remainders[k] >= 0 && (best < 0 || remainders[k] > remainders[best])) {
+					best = k;
+				}
+			}
+			if (best < 0) {
+				return;
+			}
+			levels[best]++;
+			remainders[best] = -1;
+		}
 	}
 
 	private static void requireLength(float[] values, int length, String name) {

@@ -87,4 +87,51 @@ public final class RePaint {
 		return count;
 	}
 
+	/**
+	 * The model calls of a RePaint schedule on a sampler's timesteps: each denoising move
+	 * is a call at its timestep landing on the next one, and the moves up that follow it
+	 * become one renoising from the landing timestep (q(x_t | x_s) composes).
+	 * @param timesteps the sampler's run, noisiest first
+	 * @param schedule positions from {@link #schedule}
+	 * @return the walk
+	 */
+	public static Walk walk(int[] timesteps, int[] schedule) {
+		int steps = timesteps.length;
+		List<Integer> calls = new ArrayList<>();
+		List<Integer> landings = new ArrayList<>();
+		List<Integer> renoiseTo = new ArrayList<>();
+		for (int i = 1; i < schedule.length; i++) {
+			if (schedule[i] < schedule[i - 1]) {
+				calls.add(timesteps[steps - 1 - schedule[i - 1]]);
+				landings.add(timestepAt(timesteps, schedule[i]));
+				renoiseTo.add(Walk.NONE);
+			}
+			else {
+				renoiseTo.set(renoiseTo.size() - 1, timestepAt(timesteps, schedule[i]));
+			}
+		}
+		return new Walk(toArray(calls), toArray(landings), toArray(renoiseTo));
+	}
+
+	private static int timestepAt(int[] timesteps, int position) {
+		return (position < 0) ? -1 : timesteps[timesteps.length - 1 - position];
+	}
+
+	private static int[] toArray(List<Integer> values) {
+		return values.stream().mapToInt(Integer::intValue).toArray();
+	}
+
+	/**
+	 * A RePaint walk as model calls.
+	 *
+	 * @param calls the timestep of each call, in order
+	 * @param landings the timestep each call's step lands on; −1 for the clean sample
+	 * @param renoiseTo the timestep to renoise to after the call, or {@link #NONE}
+	 */
+	public record Walk(int[] calls, int[] landings, int[] renoiseTo) {
+
+		public static final int NONE = Integer.MIN_VALUE;
+
+	}
+
 }

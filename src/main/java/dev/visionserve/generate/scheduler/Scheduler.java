@@ -23,6 +23,27 @@ public interface Scheduler {
 	void setTimesteps(int numInferenceSteps);
 
 	/**
+	 * Uses the given timesteps for a run instead of a spacing's, as diffusers'
+	 * {@code set_timesteps(timesteps=…)} does: the image-editing loops start part way
+	 * down (SDEdit, denoising at a noise level) or visit the grid in their own order.
+	 * @param run distinct training timesteps, descending
+	 * @throws IllegalArgumentException when empty, out of range or not descending
+	 */
+	void setTimesteps(int[] run);
+
+	/**
+	 * The sample this sampler expects at {@code timestep} for a clean {@code x0}, as
+	 * diffusers' {@code add_noise}: √ᾱ·x₀ + √(1−ᾱ)·ε in the variance-preserving space, x₀
+	 * + σ·ε in σ-space (euler). With a source that draws zeros, it scales an image that
+	 * already holds its noise.
+	 * @param x0 the clean sample
+	 * @param timestep a training timestep
+	 * @param noise where ε comes from, one draw per element in order
+	 * @return the noised sample
+	 */
+	float[] addNoise(float[] x0, int timestep, NoiseSource noise);
+
+	/**
 	 * @return the model's integer timesteps for this run, descending (a copy)
 	 * @throws IllegalStateException before {@link #setTimesteps(int)}
 	 */

@@ -1,4 +1,4 @@
-package dev.visionserve.classify;
+package dev.visionserve.image;
 
 /**
  * A request exceeds a size limit: body bytes, images per request, or decoded pixels of
@@ -6,7 +6,7 @@ package dev.visionserve.classify;
  */
 public class PayloadTooLargeException extends RuntimeException {
 
-	PayloadTooLargeException(String message) {
+	public PayloadTooLargeException(String message) {
 		super(message);
 	}
 

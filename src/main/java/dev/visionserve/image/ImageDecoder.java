@@ -1,4 +1,4 @@
-package dev.visionserve.classify;
+package dev.visionserve.image;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -26,7 +26,7 @@ import javax.imageio.stream.ImageInputStream;
  * half grey. Grayscale images are read from the raster, not through {@code getRGB}, which
  * would apply a gamma conversion and shift every value. Stateless and thread-safe.
  */
-final class ImageDecoder {
+public final class ImageDecoder {
 
 	/** A Java class or package name: "EOFException", "java.io", "com.sun.imageio". */
 	private static final Pattern IMPLEMENTATION_NAME = Pattern
@@ -47,7 +47,7 @@ final class ImageDecoder {
 
 	private final long maxPixels;
 
-	ImageDecoder(long maxPixels) {
+	public ImageDecoder(long maxPixels) {
 		this.maxPixels = maxPixels;
 	}
 
@@ -57,7 +57,7 @@ final class ImageDecoder {
 	 * @return the pixels: one channel for grayscale sources, three otherwise (alpha
 	 * dropped, as PIL's {@code convert("RGB")} does)
 	 */
-	DecodedImage decode(byte[] bytes, String which) {
+	public DecodedImage decode(byte[] bytes, String which) {
 		if (bytes.length == 0) {
 			throw new InvalidImageException(which + " is empty");
 		}

@@ -1,11 +1,11 @@
-package dev.visionserve.classify;
+package dev.visionserve.image;
 
 /**
  * An uploaded image is empty, not an image, of an unsupported format, or damaged.
  */
 public class InvalidImageException extends RuntimeException {
 
-	InvalidImageException(String message) {
+	public InvalidImageException(String message) {
 		super(message);
 	}
 

@@ -1,4 +1,4 @@
-package dev.visionserve.classify;
+package dev.visionserve.image;
 
 /**
  * An 8-bit image with interleaved channels (HWC), one channel for grayscale and three for
@@ -9,9 +9,9 @@ package dev.visionserve.classify;
  * @param channels 1 or 3
  * @param pixels {@code height × width × channels} bytes, each an unsigned value 0–255
  */
-record DecodedImage(int width, int height, int channels, byte[] pixels) {
+public record DecodedImage(int width, int height, int channels, byte[] pixels) {
 
-	DecodedImage {
+	public DecodedImage {
 		if (channels != 1 && channels != 3) {
 			throw new IllegalArgumentException("channels must be 1 or 3");
 		}
@@ -20,7 +20,7 @@ record DecodedImage(int width, int height, int channels, byte[] pixels) {
 		}
 	}
 
-	int at(int x, int y, int channel) {
+	public int at(int x, int y, int channel) {
 		return this.pixels[(y * this.width + x) * this.channels + channel] & 0xFF;
 	}
 
@@ -28,7 +28,7 @@ record DecodedImage(int width, int height, int channels, byte[] pixels) {
 	 * Converts to grayscale the way PIL's {@code convert("L")} does (ITU-R 601-2 luma,
 	 * 16-bit fixed point).
 	 */
-	DecodedImage toGrayscale() {
+	public DecodedImage toGrayscale() {
 		if (this.channels == 1) {
 			return this;
 		}
@@ -46,7 +46,7 @@ record DecodedImage(int width, int height, int channels, byte[] pixels) {
 	 * Converts to RGB the way PIL's {@code convert("RGB")} does for grayscale: the value
 	 * in every channel.
 	 */
-	DecodedImage toRgb() {
+	public DecodedImage toRgb() {
 		if (this.channels == 3) {
 			return this;
 		}
@@ -63,7 +63,7 @@ record DecodedImage(int width, int height, int channels, byte[] pixels) {
 	 * @return the crop {@code [left, left + cropWidth) × [top, top + cropHeight)}; parts
 	 * outside the image are zero, as torchvision pads before cropping
 	 */
-	DecodedImage crop(int left, int top, int cropWidth, int cropHeight) {
+	public DecodedImage crop(int left, int top, int cropWidth, int cropHeight) {
 		byte[] out = new byte[cropWidth * cropHeight * this.channels];
 		for (int y = 0; y < cropHeight; y++) {
 			int sy = top + y;
@@ -82,7 +82,7 @@ record DecodedImage(int width, int height, int channels, byte[] pixels) {
 		return new DecodedImage(cropWidth, cropHeight, this.channels, out);
 	}
 
-	DecodedImage inverted() {
+	public DecodedImage inverted() {
 		byte[] out = new byte[this.pixels.length];
 		for (int i = 0; i < out.length; i++) {
 			out[i] = (byte) (255 - (this.pixels[i] & 0xFF));
@@ -93,7 +93,7 @@ record DecodedImage(int width, int height, int channels, byte[] pixels) {
 	/**
 	 * @return the mean value of the one-pixel border over all channels, 0–255
 	 */
-	double borderMean() {
+	public double borderMean() {
 		long sum = 0;
 		long count = 0;
 		for (int y = 0; y < this.height; y++) {

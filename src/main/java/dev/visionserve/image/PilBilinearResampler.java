@@ -1,4 +1,4 @@
-package dev.visionserve.classify;
+package dev.visionserve.image;
 
 /**
  * Bilinear resizing that reproduces Pillow's {@code Image.resize(size, BILINEAR)} bit for
@@ -9,14 +9,14 @@ package dev.visionserve.classify;
  * passes. A plain bilinear interpolation would differ from the training pipeline by
  * several grey levels on downscaling. Stateless and thread-safe.
  */
-final class PilBilinearResampler {
+public final class PilBilinearResampler {
 
 	private static final int PRECISION_BITS = 32 - 8 - 2;
 
 	private PilBilinearResampler() {
 	}
 
-	static DecodedImage resize(DecodedImage image, int width, int height) {
+	public static DecodedImage resize(DecodedImage image, int width, int height) {
 		return resizeRegion(image, width, height, 0, 0, width, height);
 	}
 
@@ -28,7 +28,7 @@ final class PilBilinearResampler {
 	 * hundreds of millions of pixels. Pillow's resampler restricts the first pass the
 	 * same way, to the source rows the second pass reads.
 	 */
-	static DecodedImage resizeRegion(DecodedImage image, int width, int height, int x, int y, int w, int h) {
+	public static DecodedImage resizeRegion(DecodedImage image, int width, int height, int x, int y, int w, int h) {
 		Coefficients vertical = (height != image.height()) ? Coefficients.compute(image.height(), height, y, h) : null;
 		int firstRow = (vertical != null) ? vertical.firstSource() : y;
 		int endRow = (vertical != null) ? vertical.endSource() : y + h;

@@ -1,4 +1,4 @@
-package dev.visionserve.classify;
+package dev.visionserve.image;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class ImageDecoderTests {
+public class ImageDecoderTests {
 
 	private final ImageDecoder decoder = new ImageDecoder(10_000_000);
 
@@ -110,7 +110,7 @@ class ImageDecoderTests {
 	 * A PNG signature and a valid IHDR chunk declaring the given size, with no pixel data
 	 * after it.
 	 */
-	static byte[] pngHeaderOnly(int width, int height) {
+	public static byte[] pngHeaderOnly(int width, int height) {
 		ByteBuffer ihdr = ByteBuffer.allocate(17);
 		ihdr.put("IHDR".getBytes())
 			.putInt(width)
