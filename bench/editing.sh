@@ -3,16 +3,18 @@
 # starts it on a free port with the shipped models, runs models/training/evaluate_editing.py against it, stops it.
 # Prints markdown tables and, as the last line, key=value pairs of the headline figures; the full results go to
 # target/editing-eval.json. From the repository root:
-#   bench/editing.sh [--quick] [--split train|test] [--jar target/visionserve-*.jar] [other evaluate_editing.py options]
+#   bench/editing.sh [--quick] [--split train|test] [--build] [--jar target/visionserve-*.jar] [other evaluate_editing.py options]
 # e.g. bench/editing.sh --quick --pictures docs/images, or bench/editing.sh --resample-count 5 --split train.
-# Set MVN to the Maven command to use for the build (default: mvn).
+# --build rebuilds the jar first (otherwise an existing one is used as it is); MVN is the Maven command (default: mvn).
 set -euo pipefail
 
 jar=""
+build=false
 args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --jar) jar="$2"; shift 2 ;;
+    --build) build=true; shift ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -20,8 +22,8 @@ cd "$(dirname "$0")/.."
 find_jar() { ls target/visionserve-*.jar 2>/dev/null | grep -v -- '-plain\|sources\|javadoc' | head -1 || true; }
 if [[ -z "$jar" ]]; then
   jar=$(find_jar)
-  if [[ -z "$jar" ]]; then
-    echo "no jar: building it (${MVN:-mvn} -DskipTests package)" >&2
+  if [[ -z "$jar" || "$build" == true ]]; then
+    echo "building the jar (${MVN:-mvn} -DskipTests package)" >&2
     ${MVN:-mvn} -q -DskipTests package >&2
     jar=$(find_jar)
   fi

@@ -469,7 +469,7 @@ def run_img2img(args, service, classifier, images, labels, seeds, pictures):
     targets = (labels + 1) % 10
     parameters = mode_parameters(args, "img2img")
     for strength in STRENGTHS:
-        fields = [dict(parameters, image=image, label=int(t), strength=strength, seed=s)
+        fields = [dict(parameters, image=image, label=str(t), strength=strength, seed=s)
                   for image, t, s in zip(images, targets, seeds)]
         outputs, answers, wall = service.edit_all("img2img", fields)
         predicted = classifier.classify(outputs)
