@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -199,6 +200,11 @@ class EditController {
 	}
 
 	private GenerationJob fromJson(EditRequest body, GenerationListener listener, HttpServletRequest request) {
+		if (!body.unknownFields().isEmpty()) {
+			String name = body.unknownFields().get(0);
+			throw new InvalidParameterException(name, "Unknown parameter '" + name + "'; the editing endpoints take "
+					+ Stream.concat(Stream.of("image", "mask"), PARAMETERS.stream()).sorted().toList());
+		}
 		EditParameters parameters = body.parameters();
 		this.validator.validate(parameters)
 			.stream()

@@ -10,6 +10,7 @@ import dev.visionserve.generate.scheduler.LinearProjection;
 import dev.visionserve.generate.scheduler.NoiseLevelEstimator;
 import dev.visionserve.generate.scheduler.NoiseSchedule;
 import dev.visionserve.generate.scheduler.RePaint;
+import dev.visionserve.generate.scheduler.SdEdit;
 import dev.visionserve.runtime.InvalidParameterException;
 
 /**
@@ -143,6 +144,10 @@ final class EditPlanner {
 		}
 		if (plan instanceof EditPlan.Denoise denoise) {
 			return denoise.posteriorMean() ? 1 : Math.min(steps, denoise.timestep() + 1);
+		}
+		if (plan instanceof EditPlan.ImageToImage edit) {
+			// SDEdit runs only the tail of the grid: the work limit counts what runs.
+			return SdEdit.runLength(steps, edit.strength());
 		}
 		return steps;
 	}

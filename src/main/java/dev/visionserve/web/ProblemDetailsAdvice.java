@@ -158,9 +158,16 @@ class ProblemDetailsAdvice {
 	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)
 	ResponseEntity<ProblemDetail> unsupportedMediaType(HttpMediaTypeNotSupportedException ex,
 			HttpServletRequest request) {
-		return ProblemResponses.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content type '" + ex.getContentType()
-				+ "' is not supported; send multipart/form-data with 'image' parts or a raw image body (image/png, "
-				+ "image/jpeg, image/gif, image/bmp)", request);
+		// Each endpoint takes its own types (the editing ones no raw image): name them.
+		String supported = ex.getSupportedMediaTypes()
+			.stream()
+			.map((type) -> type.getType() + "/" + type.getSubtype())
+			.distinct()
+			.collect(Collectors.joining(", "));
+		String sent = (ex.getContentType() != null) ? "Content type '" + ex.getContentType() + "' is not supported"
+				: "The request has no Content-Type";
+		return ProblemResponses.of(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+				sent + (supported.isEmpty() ? "" : "; this endpoint takes " + supported), request);
 	}
 
 	@ExceptionHandler(HttpMediaTypeNotAcceptableException.class)

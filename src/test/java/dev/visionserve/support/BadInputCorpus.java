@@ -12,9 +12,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.zip.CRC32;
 
 import javax.imageio.IIOImage;
@@ -105,6 +108,14 @@ public final class BadInputCorpus {
 		corpus.malformedJson();
 		corpus.jsonFieldValues();
 		corpus.jsonStrings();
+		for (String endpoint : EDIT_ENDPOINTS) {
+			corpus.editImages(endpoint);
+			corpus.editContentTypesAndMethods(endpoint);
+			corpus.editJson(endpoint);
+			corpus.editRanges(endpoint);
+			corpus.editModesAndModels(endpoint);
+		}
+		corpus.editModeRules();
 		return List.copyOf(corpus.cases);
 	}
 
@@ -459,6 +470,342 @@ public final class BadInputCorpus {
 				(c) -> c.postJson("{\"steps\":2,\"label\":" + deep + "}"));
 	}
 
+	// ---- editing: /inpaint, /super-resolution, /denoise, /img2img ---------------
+
+	/**
+	 * The cheapest valid request of each endpoint (within the work limit of 64): the
+	 * image (and for inpainting the mask) go beside these fields.
+	 */
+	private static final Map<String, Map<String, String>> EDIT_OK = Map.of("/inpaint",
+			Map.of("steps", "2", "resampleCount", "1", "seed", "1"), "/super-resolution",
+			Map.of("steps", "2", "seed", "1"), "/denoise", Map.of("noiseLevel", "25", "seed", "1"), "/img2img",
+			Map.of("steps", "2", "strength", "0.5", "seed", "1"));
+
+	private static final List<String> EDIT_ENDPOINTS = List.of("/inpaint", "/super-resolution", "/denoise", "/img2img");
+
+	/** A parameter of another mode, for each endpoint. */
+	private static final Map<String, String[]> OTHER_MODES_PARAMETER = Map.of("/inpaint",
+			new String[] { "strength", "0.5" }, "/super-resolution", new String[] { "jumpLength", "2" }, "/denoise",
+			new String[] { "strength", "0.5" }, "/img2img", new String[] { "noiseLevel", "25" });
+
+	/** The image each endpoint takes: the model's 28x28, or 14x14 to upscale. */
+	private byte[] editImage(String endpoint) {
+		return endpoint.equals("/super-resolution") ? png(gray(14, 14)) : png(gray(28, 28));
+	}
+
+	/** White (fill) in the middle, black (keep) around it. */
+	private static byte[] mask(int width, int height) {
+		BufferedImage mask = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+		for (int y = height / 4; y < height * 3 / 4; y++) {
+			for (int x = width / 4; x < width * 3 / 4; x++) {
+				mask.getRaster().setSample(x, y, 0, 255);
+			}
+		}
+		return png(mask);
+	}
+
+	/**
+	 * The endpoint's valid upload with {@code image} in place of its image and the fields
+	 * changed by {@code fields} (name, value; a {@code null} value removes the field).
+	 */
+	private List<Part> editUpload(String endpoint, byte[] image, String... fields) {
+		List<Part> parts = new ArrayList<>();
+		if (image != null) {
+			parts.add(new Part("image", "image.png", "image/png", image));
+		}
+		if (endpoint.equals("/inpaint")) {
+			parts.add(new Part("mask", "mask.png", "image/png", mask(28, 28)));
+		}
+		editFields(endpoint, fields).forEach((name, value) -> parts.add(Part.field(name, value)));
+		return parts;
+	}
+
+	private static Map<String, String> editFields(String endpoint, String... fields) {
+		Map<String, String> values = new TreeMap<>(EDIT_OK.get(endpoint));
+		for (int i = 0; i < fields.length; i += 2) {
+			if (fields[i + 1] == null) {
+				values.remove(fields[i]);
+			}
+			else {
+				values.put(fields[i], fields[i + 1]);
+			}
+		}
+		return values;
+	}
+
+	/**
+	 * The endpoint's valid JSON body with the fields changed by {@code fields} (name,
+	 * JSON value; {@code null} removes the field).
+	 */
+	private String editBody(String endpoint, String... fields) {
+		Map<String, String> values = new TreeMap<>();
+		values.put("image", "\"" + Base64.getEncoder().encodeToString(editImage(endpoint)) + "\"");
+		if (endpoint.equals("/inpaint")) {
+			values.put("mask", "\"" + Base64.getEncoder().encodeToString(mask(28, 28)) + "\"");
+		}
+		editFields(endpoint).forEach((name, value) -> values.put(name, value));
+		for (int i = 0; i < fields.length; i += 2) {
+			if (fields[i + 1] == null) {
+				values.remove(fields[i]);
+			}
+			else {
+				values.put(fields[i], fields[i + 1]);
+			}
+		}
+		StringBuilder json = new StringBuilder("{");
+		values.forEach((name, value) -> json.append((json.length() > 1) ? "," : "")
+			.append('"')
+			.append(name)
+			.append("\":")
+			.append(value));
+		return json.append('}').toString();
+	}
+
+	private static Response postEditJson(CorpusClient client, String endpoint, String json, String... headers) {
+		return client.postBody(endpoint, "application/json", json.getBytes(StandardCharsets.UTF_8), headers);
+	}
+
+	private void editImages(String endpoint) {
+		byte[] image = editImage(endpoint);
+		String e = endpoint.substring(1);
+		ok(e + " the minimal upload", (c) -> c.postMultipart(endpoint, editUpload(endpoint, image)));
+		ok(e + " the minimal JSON body", (c) -> postEditJson(c, endpoint, editBody(endpoint)));
+		problem(e + " without an image part", 400, "INVALID_PARAMETER", "'image'",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, null)));
+		problem(e + " zero-byte image", 400, "INVALID_IMAGE", "image is empty",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, new byte[0])));
+		byte[] noise = randomBytes(2048);
+		problem(e + " random bytes as the image", 400, "INVALID_IMAGE", "not an image",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, noise)));
+		byte[] text = "<html><body>not an image</body></html>".getBytes(StandardCharsets.UTF_8);
+		problem(e + " HTML as the image", 400, "INVALID_IMAGE", "not an image",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, text)));
+		// Noise, so that the pixel data is most of the file and any cut loses some.
+		byte[] noisy = png(noise(endpoint.equals("/super-resolution") ? 14 : 28));
+		for (double fraction : new double[] { 0.3, 0.8 }) {
+			byte[] cut = Arrays.copyOf(noisy, (int) (noisy.length * fraction));
+			problem(e + " PNG truncated to " + cut.length + " of " + noisy.length + " bytes", 400, "INVALID_IMAGE",
+					"image", (c) -> c.postMultipart(endpoint, editUpload(endpoint, cut)));
+		}
+		byte[] bomb = pngDeclaring(50_000, 50_000);
+		problem(e + " PNG declaring 50000x50000", 413, "PAYLOAD_TOO_LARGE", "pixels",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, bomb)));
+		byte[] big = randomBytes(MAX_BODY + 1);
+		problem(e + " image part over max-file-size", 413, "PAYLOAD_TOO_LARGE", "size limit",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, big)));
+		String bombBody = "{\"image\":\"" + Base64.getEncoder().encodeToString(bomb) + "\""
+				+ (endpoint.equals("/inpaint")
+						? ",\"mask\":\"" + Base64.getEncoder().encodeToString(mask(28, 28)) + "\"" : "")
+				+ "}";
+		problem(e + " JSON with a PNG declaring 50000x50000", 413, "PAYLOAD_TOO_LARGE", "pixels",
+				(c) -> postEditJson(c, endpoint, bombBody));
+		if (!endpoint.equals("/inpaint")) {
+			problem(e + " with a mask", 400, "INVALID_PARAMETER", "Only /inpaint takes a mask", (c) -> c.postMultipart(
+					endpoint,
+					concat(editUpload(endpoint, image), new Part("mask", "mask.png", "image/png", mask(28, 28)))));
+			problem(e + " JSON with a mask", 400, "INVALID_PARAMETER", "Only /inpaint takes a mask",
+					(c) -> postEditJson(c, endpoint, editBody(endpoint, "mask",
+							"\"" + Base64.getEncoder().encodeToString(mask(28, 28)) + "\"")));
+		}
+	}
+
+	private void editContentTypesAndMethods(String endpoint) {
+		String e = endpoint.substring(1);
+		byte[] image = editImage(endpoint);
+		for (String type : new String[] { "text/plain", "image/png", "application/x-www-form-urlencoded",
+				"application/xml" }) {
+			problem(e + " body as " + type, 415, "UNSUPPORTED_MEDIA_TYPE", "multipart/form-data",
+					(c) -> c.postBody(endpoint, type, image));
+		}
+		problem(e + " without Content-Type", 415, "UNSUPPORTED_MEDIA_TYPE", "application/json",
+				(c) -> c.postBody(endpoint, null, image));
+		problem(e + " Accept: image/png with count 2", 400, "INVALID_PARAMETER", "count",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, image, "count", "2"), "Accept", "image/png"));
+		problem(e + " JSON, Accept: image/png with count 2", 400, "INVALID_PARAMETER", "count",
+				(c) -> postEditJson(c, endpoint, editBody(endpoint, "count", "2"), "Accept", "image/png"));
+		for (String accept : new String[] { "text/xml", "image/jpeg" }) {
+			problem(e + " Accept: " + accept, 406, "NOT_ACCEPTABLE", "",
+					(c) -> c.postMultipart(endpoint, editUpload(endpoint, image), "Accept", accept));
+		}
+		problem(e + " JSON, Accept: text/xml", 406, "NOT_ACCEPTABLE", "",
+				(c) -> postEditJson(c, endpoint, editBody(endpoint), "Accept", "text/xml"));
+		problem("GET " + endpoint, 405, "METHOD_NOT_ALLOWED", "POST", (c) -> c.send("GET", endpoint, null, null));
+		problem("PUT " + endpoint, 405, "METHOD_NOT_ALLOWED", "POST", (c) -> c.send("PUT", endpoint, "application/json",
+				editBody(endpoint).getBytes(StandardCharsets.UTF_8)));
+	}
+
+	private void editJson(String endpoint) {
+		String e = endpoint.substring(1);
+		problem(e + " JSON without image", 400, "INVALID_PARAMETER", "'image'",
+				(c) -> postEditJson(c, endpoint, editBody(endpoint, "image", null)));
+		problem(e + " JSON image null", 400, "INVALID_PARAMETER", "'image'",
+				(c) -> postEditJson(c, endpoint, editBody(endpoint, "image", "null")));
+		problem(e + " JSON image empty", 400, "INVALID_IMAGE", "image is empty",
+				(c) -> postEditJson(c, endpoint, editBody(endpoint, "image", "\"\"")));
+		problem(e + " JSON image not base64", 400, "INVALID_PARAMETER", "base64",
+				(c) -> postEditJson(c, endpoint, editBody(endpoint, "image", "\"not base64!\"")));
+		String text = "\"" + Base64.getEncoder().encodeToString("hello".getBytes(StandardCharsets.UTF_8)) + "\"";
+		problem(e + " JSON image base64 of text", 400, "INVALID_IMAGE", "not an image",
+				(c) -> postEditJson(c, endpoint, editBody(endpoint, "image", text)));
+		problem(e + " JSON with an unknown field", 400, "INVALID_PARAMETER", "Unknown parameter 'strenght'",
+				(c) -> postEditJson(c, endpoint, editBody(endpoint, "strenght", "0.5")));
+		String[][] wrongTypes = { { "image", "123" }, { "image", "true" }, { "image", "{}" }, { "image", "[1,2]" },
+				{ "steps", "\"2\"" }, { "steps", "2.5" }, { "count", "true" }, { "seed", "\"7\"" },
+				{ "eta", "\"0.5\"" }, { "guidanceScale", "[1]" }, { "label", "{}" } };
+		for (String[] wrong : wrongTypes) {
+			problem(e + " JSON " + wrong[0] + "=" + wrong[1], 400, "INVALID_PARAMETER", wrong[0],
+					(c) -> postEditJson(c, endpoint, editBody(endpoint, wrong[0], wrong[1])));
+		}
+		for (String body : new String[] { "", "{", "[]", "null", "{\"image\":\"x\"} trailing" }) {
+			problem(e + " JSON body " + abbreviate(body), 400, "INVALID_PARAMETER", "",
+					(c) -> postEditJson(c, endpoint, body));
+		}
+	}
+
+	private void editRanges(String endpoint) {
+		String e = endpoint.substring(1);
+		byte[] image = editImage(endpoint);
+		List<String[]> invalid = new ArrayList<>(List.of(new String[] { "count", "0" }, new String[] { "count", "17" },
+				new String[] { "steps", "0" }, new String[] { "eta", "2" }, new String[] { "guidanceScale", "30" },
+				new String[] { "seed", "-1" }, new String[] { "previewEvery", "0" }, new String[] { "count", "two" },
+				new String[] { "steps", "2.5" }, new String[] { "seed", "99999999999999999999" }));
+		switch (endpoint) {
+			case "/inpaint" -> invalid.addAll(List.of(new String[] { "jumpLength", "0" },
+					new String[] { "resampleCount", "21" }, new String[] { "resampleCount", "0" }));
+			case "/denoise" -> invalid.addAll(List.of(new String[] { "noiseLevel", "-1" },
+					new String[] { "noiseLevel", "300" }, new String[] { "noiseLevel", "NaN" }));
+			case "/img2img" ->
+				invalid.addAll(List.of(new String[] { "strength", "-0.1" }, new String[] { "strength", "1.5" },
+						new String[] { "strength", "NaN" }, new String[] { "strength", "Infinity" }));
+			default -> {
+			}
+		}
+		for (String[] field : invalid) {
+			problem(e + " " + field[0] + "=" + field[1], 400, "INVALID_PARAMETER", field[0],
+					(c) -> c.postMultipart(endpoint, editUpload(endpoint, image, field[0], field[1])));
+		}
+		String[][] json = { { "count", "0" }, { "count", "17" }, { "steps", "0" }, { "eta", "2" },
+				{ "guidanceScale", "30" }, { "seed", "-1" } };
+		for (String[] field : json) {
+			problem(e + " JSON " + field[0] + "=" + field[1], 400, "INVALID_PARAMETER", field[0],
+					(c) -> postEditJson(c, endpoint, editBody(endpoint, field[0], field[1])));
+		}
+		String own = switch (endpoint) {
+			case "/inpaint" -> "resampleCount";
+			case "/denoise" -> "noiseLevel";
+			case "/img2img" -> "strength";
+			default -> null;
+		};
+		if (own != null) {
+			String bad = own.equals("strength") ? "\"NaN\"" : own.equals("noiseLevel") ? "300" : "21";
+			problem(e + " JSON " + own + "=" + bad, 400, "INVALID_PARAMETER", own,
+					(c) -> postEditJson(c, endpoint, editBody(endpoint, own, bad)));
+		}
+		problem(e + " with an unknown form field", 400, "INVALID_PARAMETER", "Unknown parameter 'strenght'",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, image, "strenght", "0.5")));
+	}
+
+	private void editModesAndModels(String endpoint) {
+		String e = endpoint.substring(1);
+		byte[] image = editImage(endpoint);
+		String[] other = OTHER_MODES_PARAMETER.get(endpoint);
+		problem(e + " with " + other[0] + " (another mode's)", 400, "INVALID_PARAMETER",
+				"'" + other[0] + "' does not apply to " + endpoint,
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, image, other[0], other[1])));
+		problem(e + " JSON with " + other[0] + " (another mode's)", 400, "INVALID_PARAMETER",
+				"'" + other[0] + "' does not apply to " + endpoint,
+				(c) -> postEditJson(c, endpoint, editBody(endpoint, other[0], other[1])));
+		problem(e + " model=nope", 404, "UNKNOWN_MODEL", "nope",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, image, "model", "nope")));
+		// As /generate: a classifier is no denoiser.
+		problem(e + " model=fashion-resnet (a classifier)", 404, "UNKNOWN_MODEL", "fashion-resnet",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, image, "model", "fashion-resnet")));
+		problem(e + " JSON model=fashion-resnet (a classifier)", 404, "UNKNOWN_MODEL", "fashion-resnet",
+				(c) -> postEditJson(c, endpoint, editBody(endpoint, "model", "\"fashion-resnet\"")));
+		problem(e + " label=Hat", 400, "INVALID_PARAMETER", "label",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, image, "label", "Hat")));
+		problem(e + " sampler=nope", 400, "INVALID_PARAMETER", "sampler",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, image, "sampler", "nope", "method",
+						endpoint.equals("/denoise") ? "sample" : null)));
+		String[] overWork = switch (endpoint) {
+			// RePaint's default resampling: 4 x 2 steps and the jumps back, over 64 for 8
+			// images
+			case "/inpaint" -> new String[] { "count", "8", "steps", "8", "resampleCount", "4" };
+			case "/denoise" -> new String[] { "count", "8", "method", "sample", "steps", "10", "noiseLevel", "100" };
+			case "/img2img" -> new String[] { "count", "8", "steps", "9", "strength", "1" };
+			default -> new String[] { "count", "8", "steps", "9" };
+		};
+		problem(e + " count x model calls over the work limit of 64", 400, "INVALID_PARAMETER", "count × model calls",
+				(c) -> c.postMultipart(endpoint, editUpload(endpoint, image, overWork)));
+		ok(e + " Accept: */*", (c) -> c.postMultipart(endpoint, editUpload(endpoint, image), "Accept", "*/*"));
+	}
+
+	private void editModeRules() {
+		byte[] image = png(gray(28, 28));
+		List<Part> noMask = List.of(new Part("image", "image.png", "image/png", image), Part.field("steps", "2"),
+				Part.field("resampleCount", "1"));
+		problem("inpaint without a mask", 400, "INVALID_PARAMETER", "'mask'",
+				(c) -> c.postMultipart("/inpaint", noMask));
+		problem("inpaint JSON without a mask", 400, "INVALID_PARAMETER", "'mask'",
+				(c) -> postEditJson(c, "/inpaint", editBody("/inpaint", "mask", null)));
+		problem("inpaint with a 14x14 mask for a 28x28 image", 400, "INVALID_PARAMETER", "same size",
+				(c) -> c.postMultipart("/inpaint", List.of(new Part("image", "image.png", "image/png", image),
+						new Part("mask", "mask.png", "image/png", mask(14, 14)), Part.field("steps", "2"))));
+		byte[] black = png(gray(28, 28, 0));
+		problem("inpaint with an all-black mask", 400, "INVALID_PARAMETER", "nothing to inpaint",
+				(c) -> c.postMultipart("/inpaint", List.of(new Part("image", "image.png", "image/png", image),
+						new Part("mask", "mask.png", "image/png", black), Part.field("steps", "2"))));
+		problem("inpaint with a zero-byte mask", 400, "INVALID_IMAGE", "mask is empty",
+				(c) -> c.postMultipart("/inpaint", List.of(new Part("image", "image.png", "image/png", image),
+						new Part("mask", "mask.png", "image/png", new byte[0]), Part.field("steps", "2"))));
+		problem("inpaint with a text mask", 400, "INVALID_IMAGE", "mask is not an image",
+				(c) -> postEditJson(c, "/inpaint", editBody("/inpaint", "mask",
+						"\"" + Base64.getEncoder().encodeToString("hello".getBytes(StandardCharsets.UTF_8)) + "\"")));
+		problem("inpaint with sampler euler", 400, "INVALID_PARAMETER", "ddim or ddpm",
+				(c) -> c.postMultipart("/inpaint", editUpload("/inpaint", image, "sampler", "euler")));
+		problem("inpaint JSON with sampler dpmpp-2m", 400, "INVALID_PARAMETER", "ddim or ddpm",
+				(c) -> postEditJson(c, "/inpaint", editBody("/inpaint", "sampler", "\"dpmpp-2m\"")));
+		for (int[] size : new int[][] { { 28, 28 }, { 10, 10 }, { 14, 7 }, { 56, 56 }, { 3, 3 } }) {
+			byte[] wrong = png(gray(size[0], size[1]));
+			problem("super-resolution " + size[0] + "x" + size[1], 400, "INVALID_PARAMETER", "14x14 (x2)",
+					(c) -> c.postMultipart("/super-resolution", editUpload("/super-resolution", wrong)));
+		}
+		// Its sides divide 28: the extreme factor, documented among the sizes it takes.
+		ok("super-resolution 1x1 (x28)",
+				(c) -> c.postMultipart("/super-resolution", editUpload("/super-resolution", png(gray(1, 1)))));
+		ok("super-resolution 7x7 (x4)",
+				(c) -> c.postMultipart("/super-resolution", editUpload("/super-resolution", png(gray(7, 7)))));
+		problem("denoise posterior-mean with steps", 400, "INVALID_PARAMETER", "steps",
+				(c) -> c.postMultipart("/denoise", editUpload("/denoise", image, "steps", "5")));
+		problem("denoise JSON posterior-mean with sampler", 400, "INVALID_PARAMETER", "sampler",
+				(c) -> postEditJson(c, "/denoise", editBody("/denoise", "sampler", "\"ddpm\"")));
+		problem("denoise method=nope", 400, "INVALID_PARAMETER", "method",
+				(c) -> c.postMultipart("/denoise", editUpload("/denoise", image, "method", "nope")));
+		ok("denoise method sample, 2 steps",
+				(c) -> c.postMultipart("/denoise", editUpload("/denoise", image, "method", "sample", "steps", "2")));
+		ok("denoise noise level estimated",
+				(c) -> c.postMultipart("/denoise", editUpload("/denoise", image, "noiseLevel", null)));
+		ok("inpaint an RGB JPEG of another size",
+				(c) -> c.postMultipart("/inpaint",
+						List.of(new Part("image", "a.jpg", "image/jpeg", jpeg(rgb(40, 30), false)),
+								new Part("mask", "m.png", "image/png", mask(40, 30)), Part.field("steps", "2"),
+								Part.field("resampleCount", "1"))));
+		// SDEdit runs strength x steps: 8 x 8 calls is the limit, not 8 x 16.
+		ok("img2img count 8 x 16 steps at strength 0.5 (64 model calls, the work limit)",
+				(c) -> c.postMultipart("/img2img", editUpload("/img2img", image, "count", "8", "steps", "16")));
+		problem("img2img count 8 x 18 steps at strength 0.5 (72 model calls)", 400, "INVALID_PARAMETER",
+				"9 model calls per image",
+				(c) -> c.postMultipart("/img2img", editUpload("/img2img", image, "count", "8", "steps", "18")));
+		ok("img2img strength 0 (the input)",
+				(c) -> c.postMultipart("/img2img", editUpload("/img2img", image, "strength", "0", "steps", null)));
+	}
+
+	private static List<Part> concat(List<Part> parts, Part more) {
+		List<Part> all = new ArrayList<>(parts);
+		all.add(more);
+		return all;
+	}
+
 	// ---- helpers ---------------------------------------------------------------
 
 	/** A cheap valid request (2 steps, seed 1) with one field set to {@code json}. */
@@ -497,6 +844,26 @@ public final class BadInputCorpus {
 
 	private BufferedImage gray(int width, int height) {
 		return typed(width, height, BufferedImage.TYPE_BYTE_GRAY);
+	}
+
+	private BufferedImage noise(int size) {
+		BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
+		for (int y = 0; y < size; y++) {
+			for (int x = 0; x < size; x++) {
+				image.getRaster().setSample(x, y, 0, this.random.nextInt(256));
+			}
+		}
+		return image;
+	}
+
+	private static BufferedImage gray(int width, int height, int level) {
+		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+		for (int y = 0; y < height; y++) {
+			for (int x = 0; x < width; x++) {
+				image.getRaster().setSample(x, y, 0, level);
+			}
+		}
+		return image;
 	}
 
 	private BufferedImage rgb(int width, int height) {

@@ -82,7 +82,10 @@ public final class CorpusClient {
 				images.stream().map((image) -> new Part("image", "image.png", "image/png", image)).toList());
 	}
 
-	public Response postMultipart(String path, List<Part> parts) {
+	/**
+	 * @param headers extra headers, name then value
+	 */
+	public Response postMultipart(String path, List<Part> parts, String... headers) {
 		String boundary = "----corpus" + UUID.randomUUID();
 		ByteArrayOutputStream body = new ByteArrayOutputStream();
 		for (Part part : parts) {
@@ -101,7 +104,7 @@ public final class CorpusClient {
 			body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
 		}
 		body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-		return postBody(path, "multipart/form-data; boundary=" + boundary, body.toByteArray());
+		return postBody(path, "multipart/form-data; boundary=" + boundary, body.toByteArray(), headers);
 	}
 
 	public Response send(String method, String path, String contentType, byte[] body) {

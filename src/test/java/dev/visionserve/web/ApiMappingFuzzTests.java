@@ -1,15 +1,23 @@
 package dev.visionserve.web;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
+import javax.imageio.ImageIO;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
 import org.junit.jupiter.api.Test;
 import org.mockito.Mockito;
 import org.mockito.stubbing.Answer;
@@ -41,6 +49,7 @@ import dev.visionserve.classify.ClassificationService;
 import dev.visionserve.classify.ClassifyLimits;
 import dev.visionserve.classify.ClassifyResponse;
 import dev.visionserve.generate.GenerationService;
+import dev.visionserve.image.ImageDecoder;
 import dev.visionserve.support.FuzzDeadline;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,16 +82,29 @@ class ApiMappingFuzzTests {
 	private static final ContentNegotiationManager NEGOTIATION = new ContentNegotiationManager(
 			new AcceptHeaderNegotiation());
 
-	private static final MockMvc mvc = MockMvcBuilders
-		.standaloneSetup(controller("dev.visionserve.classify.ClassifyController", classificationService()),
-				controller("dev.visionserve.generate.GenerateController", generationService(),
-						new SimpleMeterRegistry()))
-		.setControllerAdvice(new ProblemDetailsAdvice())
-		.setMessageConverters(bootConverters())
-		.setContentNegotiationManager(NEGOTIATION)
-		.setCustomHandlerMapping(ApiMappingFuzzTests::handlerMapping)
-		.addFilters(new RequestHeaderFilter())
-		.build();
+	/** The editing endpoints; a script names one in its first line, before a '?'. */
+	private static final List<String> EDIT_PATHS = List.of("/inpaint", "/super-resolution", "/denoise", "/img2img");
+
+	/** What the service checks first in an upload, as EditImages does. */
+	private static final ImageDecoder DECODER = new ImageDecoder(16_777_216);
+
+	private static final MockMvc mvc = mvc();
+
+	private static MockMvc mvc() {
+		GenerationService generation = generationService();
+		Object answers = controller("dev.visionserve.generate.JobAnswers", new SimpleMeterRegistry());
+		Validator validator = Validation.buildDefaultValidatorFactory().getValidator();
+		return MockMvcBuilders
+			.standaloneSetup(controller("dev.visionserve.classify.ClassifyController", classificationService()),
+					controller("dev.visionserve.generate.GenerateController", generation, answers),
+					controller("dev.visionserve.generate.EditController", generation, answers, validator))
+			.setControllerAdvice(new ProblemDetailsAdvice())
+			.setMessageConverters(bootConverters())
+			.setContentNegotiationManager(NEGOTIATION)
+			.setCustomHandlerMapping(ApiMappingFuzzTests::handlerMapping)
+			.addFilters(new RequestHeaderFilter())
+			.build();
+	}
 
 	@FuzzTest
 	void classifyMultipartGetsA2xxOrA4xxProblem(byte[] input) throws Exception {
@@ -102,8 +124,28 @@ class ApiMappingFuzzTests {
 		perform(script, jsonRequest(script));
 	}
 
+	@FuzzTest
+	void editMultipartGetsA2xxOrA4xxProblem(byte[] input) throws Exception {
+		Script script = Script.parse(input);
+		perform(script, editMultipartRequest(script));
+	}
+
+	@FuzzTest
+	void editJsonGetsA2xxOrA4xxProblem(byte[] input) throws Exception {
+		Script script = Script.parse(input);
+		perform(script, withHeaders(script, post(script.editPath()).content(script.body())));
+	}
+
 	private static AbstractMockHttpServletRequestBuilder<?> multipartRequest(Script script) {
-		MockMultipartHttpServletRequestBuilder request = multipart("/classify");
+		return multipartRequest("/classify", script);
+	}
+
+	private static AbstractMockHttpServletRequestBuilder<?> editMultipartRequest(Script script) {
+		return multipartRequest(script.editPath(), script);
+	}
+
+	private static AbstractMockHttpServletRequestBuilder<?> multipartRequest(String path, Script script) {
+		MockMultipartHttpServletRequestBuilder request = multipart(path);
 		for (Part part : script.parts()) {
 			request.file(new MockMultipartFile(part.name(), "upload", null, part.content()));
 		}
@@ -143,21 +185,52 @@ class ApiMappingFuzzTests {
 		assertThat(status(jsonRequest(Script.parse(invalid)))).isEqualTo(400);
 		byte[] text = "\ntext/plain\n\nhello".getBytes(StandardCharsets.UTF_8);
 		assertThat(status(rawRequest(Script.parse(text)))).isEqualTo(415);
+		byte[] image = png28();
+		byte[] upload = concat("img2img?strength=0.5\n\n\nimage\n".getBytes(StandardCharsets.US_ASCII), image);
+		assertThat(status(editMultipartRequest(Script.parse(upload)))).isEqualTo(200);
+		byte[] tooStrong = concat("img2img?strength=2\n\n\nimage\n".getBytes(StandardCharsets.US_ASCII), image);
+		assertThat(status(editMultipartRequest(Script.parse(tooStrong)))).isEqualTo(400);
+		byte[] notAnImage = "denoise?\n\n\nimage\nhello".getBytes(StandardCharsets.US_ASCII);
+		assertThat(status(editMultipartRequest(Script.parse(notAnImage)))).isEqualTo(400);
+		byte[] editJson = ("denoise?\napplication/json\n\n{\"image\":\"" + Base64.getEncoder().encodeToString(image)
+				+ "\"}")
+			.getBytes(StandardCharsets.US_ASCII);
+		Script editScript = Script.parse(editJson);
+		assertThat(editScript.editPath()).isEqualTo("/denoise");
+		assertThat(status(withHeaders(editScript, post(editScript.editPath()).content(editScript.body()))))
+			.isEqualTo(200);
 	}
 
+	private static byte[] png28() throws IOException {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY), "png", out);
+		return out.toByteArray();
+	}
+
+	private static byte[] concat(byte[] head, byte[] tail) {
+		byte[] joined = Arrays.copyOf(head, head.length + tail.length);
+		System.arraycopy(tail, 0, joined, head.length, tail.length);
+		return joined;
+	}
+
+	/**
+	 * @return the status of the final answer (after an asynchronous one is dispatched)
+	 */
 	private static int status(AbstractMockHttpServletRequestBuilder<?> request) throws Exception {
-		return mvc.perform(request).andReturn().getResponse().getStatus();
+		return FuzzDeadline.within(() -> answer(request)).getStatus();
+	}
+
+	private static MockHttpServletResponse answer(AbstractMockHttpServletRequestBuilder<?> request) throws Exception {
+		MvcResult result = mvc.perform(request).andReturn();
+		if (result.getRequest().isAsyncStarted()) {
+			result.getAsyncResult(FuzzDeadline.LIMIT.toMillis());
+			result = mvc.perform(asyncDispatch(result)).andReturn();
+		}
+		return result.getResponse();
 	}
 
 	private static void perform(Script script, AbstractMockHttpServletRequestBuilder<?> request) throws Exception {
-		MockHttpServletResponse response = FuzzDeadline.within(() -> {
-			MvcResult result = mvc.perform(request).andReturn();
-			if (result.getRequest().isAsyncStarted()) {
-				result.getAsyncResult(FuzzDeadline.LIMIT.toMillis());
-				result = mvc.perform(asyncDispatch(result)).andReturn();
-			}
-			return result.getResponse();
-		});
+		MockHttpServletResponse response = FuzzDeadline.within(() -> answer(request));
 		int status = response.getStatus();
 		String body = response.getContentAsString(StandardCharsets.UTF_8);
 		assertThat(status).as("status for %s, body %s", script, body).isBetween(200, 499);
@@ -252,12 +325,22 @@ class ApiMappingFuzzTests {
 
 	/**
 	 * The job a successful start returns: done at once with one tiny "PNG" (the
-	 * controller only base64-encodes it).
+	 * controller only base64-encodes it). An edit's image and mask are decoded first, as
+	 * the service does before anything else, so fuzzed bytes meet the decoder's refusals
+	 * through the advice.
 	 */
 	private static GenerationService generationService() {
+		// An edit's answer names its plan's mode; a deep stub cannot stand in for the
+		// sealed plan type.
+		Object plan = BeanUtils.instantiateClass(
+				type("dev.visionserve.generate.EditPlan$ImageToImage").getDeclaredConstructors()[0], new float[0], 0.6);
+		Object spec = stub(type("dev.visionserve.generate.GenerationSpec"),
+				(invocation) -> "plan".equals(invocation.getMethod().getName()) ? plan
+						: Mockito.RETURNS_DEEP_STUBS.answer(invocation));
 		Object job = stub(type("dev.visionserve.generate.GenerationJob"),
 				(invocation) -> switch (invocation.getMethod().getName()) {
 					case "result" -> CompletableFuture.completedFuture(List.of(PNG));
+					case "spec" -> spec;
 					case "totalSteps" -> 50;
 					default -> Mockito.RETURNS_DEEP_STUBS.answer(invocation);
 				});
@@ -265,6 +348,13 @@ class ApiMappingFuzzTests {
 			case "resolveName" -> resolveName(invocation.getArgument(0), "fashion-ddpm");
 			case "isKnown" -> "fashion-ddpm".equals(invocation.getArgument(0));
 			case "start" -> job;
+			case "startEdit" -> {
+				DECODER.decode(invocation.getArgument(1), "image");
+				if (invocation.getArgument(2) != null) {
+					DECODER.decode(invocation.getArgument(2), "mask");
+				}
+				yield job;
+			}
 			default -> Mockito.RETURNS_DEFAULTS.answer(invocation);
 		});
 	}
@@ -295,13 +385,21 @@ class ApiMappingFuzzTests {
 	private record Part(String name, byte[] content) {
 	}
 
-	private record Script(List<String[]> params, String contentType, String accept, byte[] body, String text) {
+	/**
+	 * @param path what line 1 holds before a {@code ?}, else {@code ""}: the editing
+	 * endpoint, for the editing targets
+	 */
+	private record Script(String path, List<String[]> params, String contentType, String accept, byte[] body,
+			String text) {
 
 		private static final byte[] PART_SEPARATOR = "\n--\n".getBytes(StandardCharsets.US_ASCII);
 
 		static Script parse(byte[] input) {
 			int[] offset = { 0 };
 			String query = new String(line(input, offset), StandardCharsets.UTF_8);
+			int question = query.indexOf('?');
+			String path = (question < 0) ? "" : query.substring(0, question);
+			query = query.substring(question + 1);
 			String contentType = headerValue(line(input, offset));
 			String accept = headerValue(line(input, offset));
 			List<String[]> params = new ArrayList<>();
@@ -312,7 +410,7 @@ class ApiMappingFuzzTests {
 					params.add(new String[] { name, (equals < 0) ? "" : pair.substring(equals + 1) });
 				}
 			}
-			return new Script(params, contentType, accept, Arrays.copyOfRange(input, offset[0], input.length),
+			return new Script(path, params, contentType, accept, Arrays.copyOfRange(input, offset[0], input.length),
 					new String(input, StandardCharsets.UTF_8) + new String(input, StandardCharsets.ISO_8859_1) + "\n"
 							+ contentType + "\n" + accept);
 		}
@@ -339,6 +437,15 @@ class ApiMappingFuzzTests {
 				}
 			}
 			return value.toString().trim();
+		}
+
+		/**
+		 * @return the editing endpoint line 1 names ({@code denoise?steps=2}), or, for
+		 * anything else, one chosen by its hash, so every input reaches one of them
+		 */
+		String editPath() {
+			String named = "/" + this.path.replaceFirst("^/", "");
+			return EDIT_PATHS.contains(named) ? named : EDIT_PATHS.get(Math.floorMod(this.path.hashCode(), 4));
 		}
 
 		List<Part> parts() {
@@ -374,8 +481,9 @@ class ApiMappingFuzzTests {
 
 		@Override
 		public String toString() {
-			return "params " + this.params.stream().map((p) -> p[0] + "=" + p[1]).toList() + ", Content-Type '"
-					+ this.contentType + "', Accept '" + this.accept + "', " + this.body.length + " body bytes";
+			return "path '" + this.path + "', params " + this.params.stream().map((p) -> p[0] + "=" + p[1]).toList()
+					+ ", Content-Type '" + this.contentType + "', Accept '" + this.accept + "', " + this.body.length
+					+ " body bytes";
 		}
 
 	}

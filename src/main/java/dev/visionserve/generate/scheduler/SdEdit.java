@@ -17,11 +17,19 @@ public final class SdEdit {
 	 * the input is the output) for strength 0, 0 for strength 1
 	 */
 	public static int startIndex(int[] timesteps, double strength) {
+		return timesteps.length - runLength(timesteps.length, strength);
+	}
+
+	/**
+	 * @param steps the sampler's timesteps
+	 * @param strength 0 (keep the input) to 1 (start from noise)
+	 * @return how many of them run, each one model call
+	 */
+	public static int runLength(int steps, double strength) {
 		if (!(strength >= 0 && strength <= 1)) {
 			throw new IllegalArgumentException("strength must be 0 to 1, was " + strength);
 		}
-		int run = (int) Math.round(strength * timesteps.length);
-		return timesteps.length - run;
+		return (int) Math.round(strength * steps);
 	}
 
 }

@@ -156,6 +156,9 @@ class EditingRulesTests {
 		assertThat(SdEdit.startIndex(timesteps, 1)).isZero();
 		assertThatIllegalArgumentException().isThrownBy(() -> SdEdit.startIndex(timesteps, 1.5));
 		assertThatIllegalArgumentException().isThrownBy(() -> SdEdit.startIndex(timesteps, Double.NaN));
+		assertThat(SdEdit.runLength(50, 0.6)).isEqualTo(30);
+		assertThat(SdEdit.runLength(2, 0.5)).isEqualTo(1);
+		assertThat(SdEdit.runLength(50, 0)).isZero();
 	}
 
 	private static double[] toDouble(float[] values) {
