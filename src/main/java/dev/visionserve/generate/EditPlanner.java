@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.visionserve.generate.scheduler.ClippedNoise;
 import dev.visionserve.generate.scheduler.ForwardDiffusion;
 import dev.visionserve.generate.scheduler.LinearProjection;
 import dev.visionserve.generate.scheduler.NoiseLevelEstimator;
@@ -89,23 +90,24 @@ final class EditPlanner {
 					"The posterior mean is one model call (Tweedie's formula): steps, sampler and eta apply to "
 							+ "method 'sample' only");
 		}
-		float[] noisy = this.images.image(image, this.denoiser);
+		float[] pixels = this.images.image(image, this.denoiser);
 		List<Double> range = this.denoiser.diffusion().pixelRange();
-		double unitsPerLevel = (range.get(1) - range.get(0)) / 255.0;
-		boolean estimated = parameters.noiseLevel() == null;
-		double level = estimated ? NoiseLevelEstimator.estimate(toLevels(noisy, range.get(0), unitsPerLevel),
-				this.denoiser.channels(), this.denoiser.height(), this.denoiser.width()) : parameters.noiseLevel();
-		int timestep = ForwardDiffusion.timestepForSigma(new NoiseSchedule(this.denoiser.schedulerConfig(0.0)),
-				level * unitsPerLevel);
-		return new EditPlan.Denoise(noisy, timestep, posteriorMean, level, estimated);
-	}
-
-	private static float[] toLevels(float[] pixels, double black, double unitsPerLevel) {
+		double black = range.get(0);
+		double unitsPerLevel = (range.get(1) - black) / 255.0;
 		float[] levels = new float[pixels.length];
 		for (int i = 0; i < levels.length; i++) {
 			levels[i] = (float) ((pixels[i] - black) / unitsPerLevel);
 		}
-		return levels;
+		boolean estimated = parameters.noiseLevel() == null;
+		double level = estimated ? NoiseLevelEstimator.estimate(levels, this.denoiser.channels(),
+				this.denoiser.height(), this.denoiser.width()) : parameters.noiseLevel();
+		float[] noisy = ClippedNoise.unclip(levels, level);
+		for (int i = 0; i < noisy.length; i++) {
+			noisy[i] = (float) (black + noisy[i] * unitsPerLevel);
+		}
+		int timestep = ForwardDiffusion.timestepForSigma(new NoiseSchedule(this.denoiser.schedulerConfig(0.0)),
+				level * unitsPerLevel);
+		return new EditPlan.Denoise(noisy, timestep, posteriorMean, level, estimated);
 	}
 
 	private static void refuseOtherModesParameters(EditMode mode, EditParameters parameters) {

@@ -116,4 +116,31 @@ class EditingLoopPiecesTests {
 		}
 	}
 
+	@Test
+	void unclippingABlackBackgroundsNoiseBringsItsMeanBackToBlack() {
+		Random random = new Random(5);
+		for (double sigma : new double[] { 25, 50, 100 }) {
+			float[] levels = new float[200_000];
+			for (int i = 0; i < levels.length; i++) {
+				levels[i] = (float) Math.max(0, Math.min(255, Math.rint(sigma * random.nextGaussian())));
+			}
+			double clippedMean = java.util.Arrays.stream(toDoubles(levels)).average().orElseThrow();
+			double unclippedMean = java.util.Arrays.stream(toDoubles(ClippedNoise.unclip(levels, sigma)))
+				.average()
+				.orElseThrow();
+			assertThat(clippedMean).isGreaterThan(sigma / 3);
+			assertThat(unclippedMean).isCloseTo(0, within(sigma / 100));
+		}
+		assertThat(ClippedNoise.unclip(new float[] { 7, 255, 128 }, 10)).containsExactly(7f,
+				(float) (255 + 10 * Math.sqrt(2 / Math.PI)), 128f);
+	}
+
+	private static double[] toDoubles(float[] values) {
+		double[] doubles = new double[values.length];
+		for (int i = 0; i < values.length; i++) {
+			doubles[i] = values[i];
+		}
+		return doubles;
+	}
+
 }
