@@ -10,7 +10,7 @@ import java.util.Locale;
  */
 enum EditMode {
 
-	INPAINT("inpaint", List.of("jumpLength", "resampleCount"), 25, "ddim", 0.0),
+	INPAINT("inpaint", List.of("jumpLength", "resampleCount"), 25, "ddim", 1.0),
 
 	SUPER_RESOLUTION("super-resolution", List.of(), 20, "ddim", 1.0),
 
