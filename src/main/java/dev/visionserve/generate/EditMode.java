@@ -10,13 +10,16 @@ import java.util.Locale;
  */
 enum EditMode {
 
-	INPAINT("inpaint", List.of("jumpLength", "resampleCount"), 25, "ddim", 1.0),
+	INPAINT("inpaint", List.of("jumpLength", "resampleCount"), 25, "ddim", 1.0, null),
 
-	SUPER_RESOLUTION("super-resolution", List.of(), 20, "ddim", 1.0),
+	SUPER_RESOLUTION("super-resolution", List.of(), 20, "ddim", 1.0, null),
 
-	DENOISE("denoise", List.of("noiseLevel", "method"), 10, "ddim", 0.0),
+	DENOISE("denoise", List.of("noiseLevel", "method"), 10, "ddim", 0.0, null),
 
-	IMG2IMG("img2img", List.of("strength"), 50, "ddim", 0.0);
+	/**
+	 * Steering a whole image to another class takes stronger guidance than drawing one.
+	 */
+	IMG2IMG("img2img", List.of("strength"), 25, "ddim", 0.0, 4.0);
 
 	private final String path;
 
@@ -28,12 +31,16 @@ enum EditMode {
 
 	private final double defaultEta;
 
-	EditMode(String path, List<String> ownParameters, int defaultSteps, String defaultSampler, double defaultEta) {
+	private final Double defaultGuidanceScale;
+
+	EditMode(String path, List<String> ownParameters, int defaultSteps, String defaultSampler, double defaultEta,
+			Double defaultGuidanceScale) {
 		this.path = path;
 		this.ownParameters = ownParameters;
 		this.defaultSteps = defaultSteps;
 		this.defaultSampler = defaultSampler;
 		this.defaultEta = defaultEta;
+		this.defaultGuidanceScale = defaultGuidanceScale;
 	}
 
 	/** The endpoint's path without its slash, and the metrics' {@code mode} tag. */
@@ -55,6 +62,13 @@ enum EditMode {
 
 	double defaultEta() {
 		return this.defaultEta;
+	}
+
+	/**
+	 * @return the mode's guidance scale with a label, or {@code null} for the model's
+	 */
+	Double defaultGuidanceScale() {
+		return this.defaultGuidanceScale;
 	}
 
 	/**

@@ -133,8 +133,9 @@ final class EditPlanner {
 		return new GenerateRequest(request.model(), request.label(), request.count(),
 				posteriorMean ? Integer.valueOf(1) : (request.steps() != null) ? request.steps() : mode.defaultSteps(),
 				(request.sampler() != null) ? request.sampler() : mode.defaultSampler(),
-				(request.eta() != null) ? request.eta() : mode.defaultEta(), request.guidanceScale(), request.seed(),
-				request.previewEvery());
+				(request.eta() != null) ? request.eta() : mode.defaultEta(),
+				(request.guidanceScale() != null) ? request.guidanceScale() : mode.defaultGuidanceScale(),
+				request.seed(), request.previewEvery());
 	}
 
 	/**
