@@ -23,7 +23,7 @@ final class EditPlanner {
 
 	static final int DEFAULT_JUMP_LENGTH = 5;
 
-	static final int DEFAULT_RESAMPLE_COUNT = 4;
+	static final int DEFAULT_RESAMPLE_COUNT = 10;
 
 	static final double DEFAULT_STRENGTH = 0.6;
 
