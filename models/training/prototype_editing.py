@@ -13,6 +13,17 @@ classifier models/fashion-resnet. There is no torch checkpoint of the classifier
 graph (Conv with BatchNorm folded in, Relu, Add, GlobalAveragePool, Flatten, Gemm) is executed here by a tiny
 torch interpreter of those ops, with the input normalised as model.yaml says ((p/255 - 0.2860)/0.3530).
 
+What it found on 100-200 training images (details: each sub-command's output):
+  super-resolution: DDNM projection every step, DDIM eta 1.0, 10 steps (more steps lower PSNR), then the exact
+    clipped projection (clipped_projection) before quantising: x2 21.9 dB / SSIM 0.84 / acc 0.93, x4 17.4 / 0.64 /
+    0.80, box-downsampled output within 0.05 (mean) / 0.31 (max) grey levels of the input; 10 calls.
+  denoise: Tweedie at the matching timestep after "unclipping" the 8-bit input (unclip mode "mean": 0 -> -sigma
+    sqrt(2/pi), 255 -> 255 + sigma sqrt(2/pi)): 28.7 / 25.0 / 21.5 dB at sigma 25 / 50 / 100; 1 call.
+  inpaint: RePaint with DDIM eta 1.0 (eta 0 is 1-1.6 dB worse), 25 steps, jump 5; resample 5 (105 calls) for the
+    centre hole (16.3 dB, acc 0.92), resample 10 (205 calls) for the bottom half (13.5 dB, acc 0.79).
+  img2img: SDEdit with DDIM eta 0 and guidance 3 towards the label: target share 0.92 at strength 0.6, 1.00 at 0.9,
+    change 20 grey levels at 0.3.
+
 Usage (repository root), one experiment per sub-command; each prints one line per setting:
     /usr/bin/python3 models/training/prototype_editing.py sr --per-class 10
     /usr/bin/python3 models/training/prototype_editing.py denoise
