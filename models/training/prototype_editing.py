@@ -13,6 +13,17 @@ classifier models/fashion-resnet. There is no torch checkpoint of the classifier
 graph (Conv with BatchNorm folded in, Relu, Add, GlobalAveragePool, Flatten, Gemm) is executed here by a tiny
 torch interpreter of those ops, with the input normalised as model.yaml says ((p/255 - 0.2860)/0.3530).
 
+What it found on 100-200 training images (details: each sub-command's output):
+  super-resolution: DDNM projection every step, DDIM eta 1.0, 10 steps (more steps lower PSNR), then the exact
+    clipped projection (clipped_projection) before quantising: x2 21.9 dB / SSIM 0.84 / acc 0.93, x4 17.4 / 0.64 /
+    0.80, box-downsampled output within 0.05 (mean) / 0.31 (max) grey levels of the input; 10 calls.
+  denoise: Tweedie at the matching timestep after "unclipping" the 8-bit input (unclip mode "mean": 0 -> -sigma
+    sqrt(2/pi), 255 -> 255 + sigma sqrt(2/pi)): 28.7 / 25.0 / 21.5 dB at sigma 25 / 50 / 100; 1 call.
+  inpaint: RePaint with DDIM eta 1.0 (eta 0 is 1-1.6 dB worse), 25 steps, jump 5; resample 5 (105 calls) for the
+    centre hole (16.3 dB, acc 0.92), resample 10 (205 calls) for the bottom half (13.5 dB, acc 0.79).
+  img2img: SDEdit with DDIM eta 0 and guidance 3 towards the label: target share 0.92 at strength 0.6, 1.00 at 0.9,
+    change 20 grey levels at 0.3.
+
 Usage (repository root), one experiment per sub-command; each prints one line per setting:
     /usr/bin/python3 models/training/prototype_editing.py sr --per-class 10
     /usr/bin/python3 models/training/prototype_editing.py denoise
@@ -242,7 +253,25 @@ def super_resolve(den, low, f, steps, eta, gen, start_fraction=1.0, start_from="
     out = x0
     for _ in range(final_rounds):
         out = project(out.clamp(-1, 1))
+    if final_rounds < 0:
+        out = clipped_projection(out, y, f)
     return out
+
+
+def clipped_projection(x, y, f, iterations=50):
+    """The Euclidean projection onto {block means = y} intersected with [-1, 1]: per block, clip(x + c) with the
+    offset c that makes the clipped block's mean y (KKT; the mean is monotone in c, so bisection finds it)."""
+    n, _, h, w = x.shape
+    blocks = x.reshape(n, h // f, f, w // f, f).permute(0, 1, 3, 2, 4).reshape(n, h // f, w // f, f * f).double()
+    target = y[:, 0].double().clamp(-1, 1)[..., None]
+    lo = torch.full(target.shape, -4.0, dtype=torch.float64)
+    hi = torch.full(target.shape, 4.0, dtype=torch.float64)
+    for _ in range(iterations):
+        mid = (lo + hi) / 2
+        below = (blocks + mid).clamp(-1, 1).mean(-1, keepdim=True) < target
+        lo, hi = torch.where(below, mid, lo), torch.where(below, hi, mid)
+    out = (blocks + (lo + hi) / 2).clamp(-1, 1)
+    return out.reshape(n, h // f, w // f, f, f).permute(0, 1, 3, 2, 4).reshape(n, 1, h, w).float()
 
 
 def consistency(out_pixels, low, f):
@@ -255,7 +284,9 @@ def consistency(out_pixels, low, f):
 def cmd_sr(args, den, clf):
     images, labels = train_images(args.per_class)
     settings = []
-    for f in (2, 4):
+    if args.sr_settings:
+        settings = [eval(s) for s in args.sr_settings]  # noqa: S307 (dict literals from the command line)
+    for f in (2, 4) if not settings else ():
         for steps in (10, 20, 50):
             for eta in (0.0, 0.85):
                 settings.append(dict(f=f, steps=steps, eta=eta))
@@ -332,7 +363,33 @@ def denoise(den, noisy, sigma, gen, method="tweedie", sigma_scale=1.0, unclip_mo
     return x0
 
 
+def denoise_per_image(den, noisy, sigmas, unclip_mode="mean"):
+    """Tweedie at each image's own level (the blind path: sigmas estimated per image)."""
+    y = torch.cat([unclip(noisy[i:i + 1], sigmas[i], None, unclip_mode) for i in range(len(noisy))])
+    ts = torch.tensor([timestep_for_sigma(s / 127.5) for s in sigmas], dtype=torch.int64)
+    ab = torch.from_numpy(ALPHA_BAR[ts.numpy()]).float()[:, None, None, None]
+    x = ab.sqrt() * y
+    eps = den.eps(x, ts)
+    return ((x - (1 - ab).sqrt() * eps) / ab.sqrt()).clamp(-1, 1)
+
+
+def cmd_denoise_blind(args, den, clf):
+    images, labels = train_images(args.per_class)
+    for sigma in args.sigmas:
+        noisy = add_noise(images, sigma, seed=1000 + sigma)
+        est = np.array([estimate_sigma(i) for i in noisy])
+        for mode in ("none", "mean"):
+            den.calls = 0
+            t0 = time.time()
+            px = to_pixels(denoise_per_image(den, noisy, est, mode))
+            report("denoise-blind", dict(sigma=sigma, unclip_mode=mode, estimated_mean=round(float(est.mean()), 2)),
+                   den.calls, time.time() - t0, len(images), psnr=psnr(px, images), ssim=ssim(px, images),
+                   acc=float((clf.predict(px) == labels).mean()))
+
+
 def cmd_denoise(args, den, clf):
+    if args.blind:
+        return cmd_denoise_blind(args, den, clf)
     images, labels = train_images(args.per_class)
     lab = torch.from_numpy(labels)
     settings = []
@@ -369,7 +426,10 @@ def hole(kind):
     return m
 
 
-def inpaint(den, pixels, fill, steps, jump, resample, eta, gen, project_x0=False, labels=None, guidance=1.0):
+def inpaint(den, pixels, fill, steps, jump, resample, eta, gen, project_x0=False, labels=None, guidance=1.0,
+            stop=0):
+    """stop > 0: the first denoising move that would land below grid position stop goes straight to the clean end,
+    so the output is the posterior-mean estimate x0_hat at timestep t(stop) (smoother: higher PSNR than a sample)."""
     x_known = to_model(pixels)
     keep = torch.from_numpy(~fill)[None, None].float()
     ts = grid(steps)
@@ -380,10 +440,16 @@ def inpaint(den, pixels, fill, steps, jump, resample, eta, gen, project_x0=False
     project = (lambda x0: keep * x_known + (1 - keep) * x0) if project_x0 else None
     for p, q in zip(positions[:-1], positions[1:]):
         if q < p:
-            t, tp = t_at(p), t_at(q)
+            t, tp = t_at(p), (t_at(q) if q >= stop else -1)
             x, _ = ddim_step(x, den.eps(x, t, labels, guidance), t, tp, eta, gen, project)
-            known = x_known if tp < 0 else noise_to(x_known, tp, gen)
-            x = keep * known + (1 - keep) * x
+            if project is None:
+                # RePaint eq. 8-9: the known region is the original noised afresh to the landing level. With the
+                # x0 projection (DDNM-style) the step itself puts the original there, with the trajectory's own
+                # noise: a fresh replacement would undo exactly that difference (the projection is per pixel).
+                known = x_known if tp < 0 else noise_to(x_known, tp, gen)
+                x = keep * known + (1 - keep) * x
+            if tp < 0:
+                break
         else:
             abs_, abt = ab_of(t_at(p)), ab_of(t_at(q))
             x = math.sqrt(abt / abs_) * x + math.sqrt(1 - abt / abs_) * torch.randn(x.shape, generator=gen)
@@ -394,16 +460,18 @@ def cmd_inpaint(args, den, clf):
     images, labels = train_images(args.per_class)
     settings = []
     for kind in args.holes:
-        for steps, jump, resample in args.grid:
+        for triple in args.grid:
+            steps, jump, resample = triple[:3]
             for eta in args.etas:
                 for proj in args.projects:
-                    settings.append(dict(hole=kind, steps=steps, jump=jump, r=resample, eta=eta, proj=proj))
+                    settings.append(dict(hole=kind, steps=steps, jump=jump, r=resample, eta=eta, proj=proj,
+                                         stop=triple[3] if len(triple) > 3 else 0))
     for s in settings:
         fill = hole(s["hole"])
         gen = torch.Generator().manual_seed(0)
         den.calls = 0
         t0 = time.time()
-        out = inpaint(den, images, fill, s["steps"], s["jump"], s["r"], s["eta"], gen, s["proj"])
+        out = inpaint(den, images, fill, s["steps"], s["jump"], s["r"], s["eta"], gen, s["proj"], stop=s["stop"])
         px = to_pixels(out)
         px[:, ~fill] = images[:, ~fill]  # the service returns the given pixels there (already equal up to rounding)
         changed = int((to_pixels(out)[:, ~fill] != images[:, ~fill]).sum())
@@ -546,6 +614,10 @@ def main():
     p.add_argument("--per-class", type=int, default=10, help="training images per class")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--only", type=int, default=0, help="sr: only this factor")
+    p.add_argument("--sr-settings", nargs="*", default=[],
+                   help="sr: settings as dict literals, e.g. \"dict(f=2, steps=10, eta=0.85, final_rounds=-1)\" "
+                        "(final_rounds -1 = the exact clipped projection)")
+    p.add_argument("--blind", action="store_true", help="denoise: sigma estimated per image (estimate_sigma)")
     p.add_argument("--sigmas", type=int, nargs="+", default=[25, 50, 100])
     p.add_argument("--holes", nargs="+", default=["centre", "bottom"])
     p.add_argument("--grid", type=lambda s: tuple(int(v) for v in s.split(",")), nargs="+",
