@@ -192,8 +192,7 @@ class EditController {
 		// A misspelt form field would otherwise be ignored without a word.
 		for (String name : Collections.list(request.getParameterNames())) {
 			if (!PARAMETERS.contains(name)) {
-				throw new InvalidParameterException(name, "Unknown parameter '" + name + "'; the editing endpoints "
-						+ "take " + PARAMETERS.stream().sorted().toList());
+				throw unknownParameter(name);
 			}
 		}
 		return start(bytes(image), (mask != null) ? bytes(mask) : null, parameters, listener, request);
@@ -201,9 +200,7 @@ class EditController {
 
 	private GenerationJob fromJson(EditRequest body, GenerationListener listener, HttpServletRequest request) {
 		if (!body.unknownFields().isEmpty()) {
-			String name = body.unknownFields().get(0);
-			throw new InvalidParameterException(name, "Unknown parameter '" + name + "'; the editing endpoints take "
-					+ Stream.concat(Stream.of("image", "mask"), PARAMETERS.stream()).sorted().toList());
+			throw unknownParameter(body.unknownFields().get(0));
 		}
 		EditParameters parameters = body.parameters();
 		this.validator.validate(parameters)
@@ -219,6 +216,11 @@ class EditController {
 		}
 		return start(base64("image", body.image()), (body.mask() != null) ? base64("mask", body.mask()) : null,
 				parameters, listener, request);
+	}
+
+	private static InvalidParameterException unknownParameter(String name) {
+		return new InvalidParameterException(name, "Unknown parameter '" + name + "'; the editing endpoints take "
+				+ Stream.concat(Stream.of("image", "mask"), PARAMETERS.stream()).sorted().toList());
 	}
 
 	private GenerationJob start(byte[] image, byte[] mask, EditParameters parameters, GenerationListener listener,

@@ -12,7 +12,7 @@ enum EditMode {
 
 	INPAINT("inpaint", List.of("jumpLength", "resampleCount"), 25, "ddim", 1.0, null),
 
-	SUPER_RESOLUTION("super-resolution", List.of(), 20, "ddim", 1.0, null),
+	SUPER_RESOLUTION("super-resolution", List.of(), 10, "ddim", 1.0, null),
 
 	DENOISE("denoise", List.of("noiseLevel", "method"), 10, "ddim", 0.0, null),
 

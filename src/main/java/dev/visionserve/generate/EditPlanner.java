@@ -21,9 +21,9 @@ import dev.visionserve.runtime.InvalidParameterException;
  */
 final class EditPlanner {
 
-	static final int DEFAULT_JUMP_LENGTH = 10;
+	static final int DEFAULT_JUMP_LENGTH = 5;
 
-	static final int DEFAULT_RESAMPLE_COUNT = 5;
+	static final int DEFAULT_RESAMPLE_COUNT = 10;
 
 	static final double DEFAULT_STRENGTH = 0.6;
 

@@ -728,9 +728,10 @@ public final class BadInputCorpus {
 				(c) -> c.postMultipart(endpoint, editUpload(endpoint, image, "sampler", "nope", "method",
 						endpoint.equals("/denoise") ? "sample" : null)));
 		String[] overWork = switch (endpoint) {
-			// RePaint's default resampling: 4 x 2 steps and the jumps back, over 64 for 8
-			// images
-			case "/inpaint" -> new String[] { "count", "8", "steps", "8", "resampleCount", "4" };
+			// RePaint's jumps: 8 steps plus 3 passes back over 2 steps at 3 places, over
+			// 64
+			// for 8 images
+			case "/inpaint" -> new String[] { "count", "8", "steps", "8", "jumpLength", "2", "resampleCount", "4" };
 			case "/denoise" -> new String[] { "count", "8", "method", "sample", "steps", "10", "noiseLevel", "100" };
 			case "/img2img" -> new String[] { "count", "8", "steps", "9", "strength", "1" };
 			default -> new String[] { "count", "8", "steps", "9" };
