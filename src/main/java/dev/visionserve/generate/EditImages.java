@@ -24,11 +24,15 @@ final class EditImages {
 		this.decoder = new ImageDecoder(maxPixels);
 	}
 
+	DecodedImage decode(byte[] bytes) {
+		return this.decoder.decode(bytes, "image");
+	}
+
 	/**
 	 * @return the image at the model's size, CHW in its pixel range
 	 */
-	float[] image(byte[] bytes, Denoiser denoiser) {
-		DecodedImage image = channels(this.decoder.decode(bytes, "image"), denoiser);
+	float[] image(DecodedImage decoded, Denoiser denoiser) {
+		DecodedImage image = channels(decoded, denoiser);
 		if (image.width() != denoiser.width() || image.height() != denoiser.height()) {
 			image = PilBilinearResampler.resize(image, denoiser.width(), denoiser.height());
 		}
@@ -40,9 +44,8 @@ final class EditImages {
 	 * resized as the image is, by nearest neighbour so it stays two-valued
 	 * @throws InvalidParameterException when its size is not the image's
 	 */
-	boolean[] keep(byte[] maskBytes, byte[] imageBytes, Denoiser denoiser) {
+	boolean[] keep(byte[] maskBytes, DecodedImage image, Denoiser denoiser) {
 		DecodedImage mask = this.decoder.decode(maskBytes, "mask").toGrayscale();
-		DecodedImage image = this.decoder.decode(imageBytes, "image");
 		if (mask.width() != image.width() || mask.height() != image.height()) {
 			throw new InvalidParameterException("mask", "The mask is " + mask.width() + "x" + mask.height()
 					+ " but the image is " + image.width() + "x" + image.height() + "; they must be the same size");
@@ -75,7 +78,7 @@ final class EditImages {
 	 * factor of at least 2
 	 */
 	LowResolution lowResolution(byte[] bytes, Denoiser denoiser) {
-		DecodedImage image = channels(this.decoder.decode(bytes, "image"), denoiser);
+		DecodedImage image = channels(decode(bytes), denoiser);
 		int factor = denoiser.width() / image.width();
 		if (factor < 2 || image.width() * factor != denoiser.width() || image.height() * factor != denoiser.height()) {
 			throw new InvalidParameterException("image",

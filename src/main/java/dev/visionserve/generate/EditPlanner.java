@@ -12,6 +12,7 @@ import dev.visionserve.generate.scheduler.NoiseLevelEstimator;
 import dev.visionserve.generate.scheduler.NoiseSchedule;
 import dev.visionserve.generate.scheduler.RePaint;
 import dev.visionserve.generate.scheduler.SdEdit;
+import dev.visionserve.image.DecodedImage;
 import dev.visionserve.runtime.InvalidParameterException;
 
 /**
@@ -56,7 +57,7 @@ final class EditPlanner {
 						this.denoiser.height(), this.denoiser.width(), low.factor()));
 			}
 			case DENOISE -> denoise(image, parameters);
-			case IMG2IMG -> new EditPlan.ImageToImage(this.images.image(image, this.denoiser),
+			case IMG2IMG -> new EditPlan.ImageToImage(this.images.image(this.images.decode(image), this.denoiser),
 					(parameters.strength() != null) ? parameters.strength() : DEFAULT_STRENGTH);
 		};
 	}
@@ -71,8 +72,9 @@ final class EditPlanner {
 			throw new InvalidParameterException("sampler", "Inpainting runs on ddim or ddpm (RePaint renoises "
 					+ "between their steps); sampler '" + parameters.sampler() + "' cannot be used");
 		}
-		return new EditPlan.Inpaint(this.images.image(image, this.denoiser),
-				this.images.keep(mask, image, this.denoiser),
+		DecodedImage decoded = this.images.decode(image);
+		return new EditPlan.Inpaint(this.images.image(decoded, this.denoiser),
+				this.images.keep(mask, decoded, this.denoiser),
 				(parameters.jumpLength() != null) ? parameters.jumpLength() : DEFAULT_JUMP_LENGTH,
 				(parameters.resampleCount() != null) ? parameters.resampleCount() : DEFAULT_RESAMPLE_COUNT);
 	}
@@ -90,7 +92,7 @@ final class EditPlanner {
 					"The posterior mean is one model call (Tweedie's formula): steps, sampler and eta apply to "
 							+ "method 'sample' only");
 		}
-		float[] pixels = this.images.image(image, this.denoiser);
+		float[] pixels = this.images.image(this.images.decode(image), this.denoiser);
 		List<Double> range = this.denoiser.diffusion().pixelRange();
 		double black = range.get(0);
 		double unitsPerLevel = (range.get(1) - black) / 255.0;

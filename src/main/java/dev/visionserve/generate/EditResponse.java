@@ -21,8 +21,8 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param images the images, in seed order
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@Schema(example = "{\"model\":\"fashion-ddpm\",\"mode\":\"img2img\",\"seed\":7,\"steps\":50,\"sampler\":\"ddim\","
-		+ "\"modelCalls\":30,\"images\":[{\"png\":\"iVBORw0KGgoAAAANSUhEUgAAABwAAAAcCAAAAABXZoBIAAAA...\",\"seed\":7}]}")
+@Schema(example = "{\"model\":\"fashion-ddpm\",\"mode\":\"img2img\",\"seed\":7,\"steps\":25,\"sampler\":\"ddim\","
+		+ "\"modelCalls\":15,\"images\":[{\"png\":\"iVBORw0KGgoAAAANSUhEUgAAABwAAAAcCAAAAABXZoBIAAAA...\",\"seed\":7}]}")
 public record EditResponse(String model, String mode, long seed, int steps, String sampler, int modelCalls,
 		Double noiseLevel, Boolean noiseLevelEstimated, List<GenerateResponse.Image> images) {
 

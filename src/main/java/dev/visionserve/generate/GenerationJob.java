@@ -161,8 +161,7 @@ final class GenerationJob {
 	 * @return the model input for image {@code i} at the current timestep
 	 */
 	float[] modelInput(int i) {
-		Chain chain = this.chains.get(i);
-		return chain.scheduler.scaleModelInput(chain.sample, timestep());
+		return this.chains.get(i).modelInput();
 	}
 
 	/** Advances image {@code i} by one model call with the (guided) model output. */
@@ -230,11 +229,27 @@ final class GenerationJob {
 
 		private float[] preview;
 
+		/**
+		 * The model input of the current call: asked for once per row (twice with
+		 * guidance) and again by the projection, computed once.
+		 */
+		private float[] input;
+
+		private int inputCall = -1;
+
 		Chain(Scheduler scheduler, NoiseSource noise, float[] start) {
 			this.scheduler = scheduler;
 			this.noise = noise;
 			this.sample = start;
 			this.preview = start;
+		}
+
+		float[] modelInput() {
+			if (this.inputCall != GenerationJob.this.callIndex) {
+				this.input = this.scheduler.scaleModelInput(this.sample, timestep());
+				this.inputCall = GenerationJob.this.callIndex;
+			}
+			return this.input;
 		}
 
 		void advance(float[] modelOutput) {
@@ -246,7 +261,7 @@ final class GenerationJob {
 				// the
 				// input's.
 				double alphaBar = GenerationJob.this.schedule.alphaBar(timestep);
-				float[] input = this.scheduler.scaleModelInput(this.sample, timestep);
+				float[] input = modelInput();
 				float[] x0 = CleanEstimates.of(GenerationJob.this.config, output, input, alphaBar);
 				float[] projected = edit.projection().project(x0, edit.lowResolution());
 				output = CleanEstimates.outputFor(GenerationJob.this.config, projected, input, alphaBar);
