@@ -31,12 +31,11 @@ def main():
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--jobs", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the text lines")
     args = parser.parse_args()
 
     generate(args.url, 0, 1, args.steps)  # warm-up: first-request costs are not what we measure
     alone = [generate(args.url, i % 10, 10 + i, args.steps) for i in range(args.repeats)]
-    print(f"one {args.steps}-step generation alone: median {statistics.median(alone):.3f} s "
-          f"(runs: {', '.join(f'{t:.3f}' for t in alone)})")
 
     start = time.perf_counter()
     for i in range(args.jobs):
@@ -48,6 +47,15 @@ def main():
         list(pool.map(lambda i: generate(args.url, i % 10, 100 + i, args.steps), range(args.jobs)))
     concurrent = time.perf_counter() - start
 
+    if args.json:
+        # Guided (label given, guidance 2): two denoiser rows per step.
+        print(json.dumps({"steps": args.steps, "jobs": args.jobs, "alone_s": statistics.median(alone),
+                          "sequential_s": sequential, "concurrent_s": concurrent,
+                          "rows_solo": 2 * args.steps / statistics.median(alone),
+                          "rows_concurrent": 2 * args.steps * args.jobs / concurrent}))
+        return
+    print(f"one {args.steps}-step generation alone: median {statistics.median(alone):.3f} s "
+          f"(runs: {', '.join(f'{t:.3f}' for t in alone)})")
     print(f"{args.jobs} generations one after another: {sequential:.2f} s = {args.jobs / sequential:.2f} jobs/s")
     print(f"{args.jobs} generations at once:           {concurrent:.2f} s = {args.jobs / concurrent:.2f} jobs/s")
     print(f"step-level batching speed-up: {sequential / concurrent:.2f}x")
