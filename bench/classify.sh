@@ -17,25 +17,16 @@ while [[ $# -gt 0 ]]; do
 done
 model=models/fashion-resnet/model.onnx
 images=(src/test/resources/fashion-mnist/*.png); image=${images[0]}
-jar=$(ls target/visionserve-*.jar 2>/dev/null | head -1 || true)
-[[ -n "$jar" ]] || { ${MVN:-mvn} -q -DskipTests package >&2; jar=$(ls target/visionserve-*.jar | head -1); }
-mkdir -p target/bench-lib
-unzip -q -o -j "$jar" 'BOOT-INF/lib/onnxruntime-*.jar' -d target/bench-lib
-ort_jar=$(ls target/bench-lib/onnxruntime-*.jar | head -1)
+source bench/lib.sh
+jar=$(bench_jar)
+ort_jar=$(bench_ort_jar "$jar")
 # The same model with batching off, in a repository of its own.
 rm -rf target/bench-models && mkdir -p target/bench-models && cp -r models/fashion-resnet target/bench-models/
 sed -i 's/^  maxBatchSize: .*/  maxBatchSize: 1/' target/bench-models/fashion-resnet/model.yaml
 
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
-start() { # port, extra arguments
-  java -jar "$jar" --server.port="$1" --visionserve.default-denoiser= "${@:2}" >"target/bench-classify-$1.log" 2>&1 &
-  pids+=($!)
-  until curl -fsS "http://127.0.0.1:$1/actuator/health/readiness" >/dev/null 2>&1; do sleep 1; done
-}
-free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-batched=$(free_port); start "$batched"
-unbatched=$(free_port); start "$unbatched" --visionserve.model-repository=target/bench-models
+batched=$(bench_free_port); bench_start "$jar" "$batched" --visionserve.default-denoiser=
+unbatched=$(bench_free_port)
+bench_start "$jar" "$unbatched" --visionserve.default-denoiser= --visionserve.model-repository=target/bench-models
 
 results=$(mktemp)
 load() { java bench/HttpLoad.java "http://127.0.0.1:$1/classify" "$image" "$2" "$3" "$seconds"; }

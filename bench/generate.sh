@@ -15,22 +15,11 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 model=models/fashion-ddpm/model.onnx
-jar=$(ls target/visionserve-*.jar 2>/dev/null | head -1 || true)
-[[ -n "$jar" ]] || { ${MVN:-mvn} -q -DskipTests package >&2; jar=$(ls target/visionserve-*.jar | head -1); }
-# The raw loop uses the very ONNX Runtime jar the service ships with.
-mkdir -p target/bench-lib
-unzip -q -o -j "$jar" 'BOOT-INF/lib/onnxruntime-*.jar' -d target/bench-lib
-ort_jar=$(ls target/bench-lib/onnxruntime-*.jar | head -1)
-
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-log=$(mktemp -t visionserve-generate.XXXXXX.log)
-java -jar "$jar" --server.port="$port" --visionserve.default-classifier= >"$log" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
-until curl -fsS "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2>&1; do
-  kill -0 "$pid" 2>/dev/null || { echo "the server exited; see $log" >&2; exit 1; }
-  sleep 1
-done
+source bench/lib.sh
+jar=$(bench_jar)
+ort_jar=$(bench_ort_jar "$jar")
+port=$(bench_free_port)
+bench_start "$jar" "$port" --visionserve.default-classifier=
 
 results=$(mktemp)
 for round in $(seq "$rounds"); do
