@@ -38,7 +38,24 @@ public final class RawOnnxRuntime {
 		}
 		String model = args[0];
 		double seconds = Double.parseDouble(args[1]);
-		OrtEnvironment environment = OrtEnvironment.getEnvironment();
+		// Experiments: -Dglobal.threads=N gives every session ONNX Runtime's shared global
+		// intra-op pool of N threads instead of its own; -Dspin=false stops pool threads
+		// spinning between runs.
+		int globalThreads = Integer.getInteger("global.threads", 0);
+		OrtEnvironment environment;
+		if (globalThreads > 0) {
+			OrtEnvironment.ThreadingOptions threading = new OrtEnvironment.ThreadingOptions();
+			threading.setGlobalIntraOpNumThreads(globalThreads);
+			threading.setGlobalInterOpNumThreads(1);
+			if (!Boolean.parseBoolean(System.getProperty("spin", "true"))) {
+				threading.setGlobalSpinControl(false);
+			}
+			environment = OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING,
+					"raw", threading);
+		}
+		else {
+			environment = OrtEnvironment.getEnvironment();
+		}
 		for (String layout : args[2].split(",")) {
 			String[] parts = layout.trim().split("x");
 			int sessions = Integer.parseInt(parts[0]);
@@ -59,6 +76,12 @@ public final class RawOnnxRuntime {
 				options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
 				options.setIntraOpNumThreads(threads);
 				options.setInterOpNumThreads(1);
+				if (Integer.getInteger("global.threads", 0) > 0) {
+					options.disablePerSessionThreads();
+				}
+				if (!Boolean.parseBoolean(System.getProperty("spin", "true"))) {
+					options.addConfigEntry("session.intra_op.allow_spinning", "0");
+				}
 				opened.add(environment.createSession(model, options));
 			}
 			AtomicLong rows = new AtomicLong();

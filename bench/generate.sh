@@ -3,7 +3,8 @@
 # --rounds rounds, medians reported. Raw: bench/RawOnnxRuntime.java with the service's session options, one job's
 # 2 rows (a chain of calls: 1 session, 1 or 2 threads) and 8 jobs' 16 rows (every sessions x threads layout).
 # Service: bench/generate_bench.py (one guided job alone; 8 at once against the same 8 one after another).
-# Last line: key=value pairs. From the repository root: bench/generate.sh [--quick] [--rounds N]
+# Last line: key=value pairs; everything also goes to target/bench/generate.json. From the repository root:
+#   bench/generate.sh [--quick] [--rounds N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=3 seconds=5 steps=50
@@ -30,6 +31,7 @@ for round in $(seq "$rounds"); do
   echo "service round=$round $(/usr/bin/python3 bench/generate_bench.py --url "http://127.0.0.1:$port" \
     --steps "$steps" --json)" >>"$results"
 done
+mkdir -p target/bench
 /usr/bin/python3 - "$results" <<'PY'
 import json, statistics, sys
 raw, service = {}, []
@@ -59,6 +61,12 @@ solo_runs = ", ".join(f"{s['rows_solo']:.1f}" for s in service)
 batched_runs = ", ".join(f"{s['rows_concurrent']:.1f}" for s in service)
 print(f"| 1 job alone | {service_solo:.1f} | {solo_runs} |")
 print(f"| 8 jobs at once | {service_8:.1f} | {batched_runs} |")
+summary = {"raw_rows_solo": raw_solo, "raw_rows_batched": raw_batched, "raw_batching_ceiling": raw_batched / raw_solo,
+           "service_rows_solo": service_solo, "service_rows_8": service_8,
+           "service_vs_raw_ratio": service_8 / raw_batched, "solo_vs_raw_ratio": service_solo / raw_solo,
+           "step_batching_gain_8": gain}
+with open("target/bench/generate.json", "w") as out:
+    json.dump({"raw": raw, "raw_median": med, "service": service, "summary": summary}, out, indent=1)
 print()
 print(f"raw_rows_solo={raw_solo:.1f} raw_rows_batched={raw_batched:.1f} raw_batching_ceiling={raw_batched / raw_solo:.2f} "
       f"service_rows_solo={service_solo:.1f} service_rows_8={service_8:.1f} "

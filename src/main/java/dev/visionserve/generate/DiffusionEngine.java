@@ -74,6 +74,11 @@ final class DiffusionEngine implements AutoCloseable {
 
 	private final AtomicInteger active = new AtomicInteger();
 
+	/**
+	 * The rows per tick of all active jobs, over all lanes: how admission spreads jobs.
+	 */
+	private final AtomicInteger activeRows = new AtomicInteger();
+
 	private final List<Thread> lanes = new ArrayList<>();
 
 	private volatile boolean closed;
@@ -215,13 +220,15 @@ final class DiffusionEngine implements AutoCloseable {
 					}
 					fail(job, shuttingDown());
 				}
-				DiffusionEngine.this.active.addAndGet(-this.jobs.size());
+				this.jobs.forEach(this::left);
 			}
 		}
 
 		/**
-		 * Takes waiting jobs in FIFO order while they fit; never skips the head of the
-		 * queue.
+		 * Takes waiting jobs in FIFO order while they fit and the lane holds no more than
+		 * its share of all rows (active and waiting, divided among the lanes), so that
+		 * jobs arriving together spread over the lanes' sessions instead of filling one;
+		 * never skips the head of the queue.
 		 */
 		private void admit() throws InterruptedException {
 			int rows = this.jobs.stream().mapToInt((job) -> job.spec().rowsPerTick()).sum();
@@ -230,18 +237,31 @@ final class DiffusionEngine implements AutoCloseable {
 				if (this.jobs.isEmpty() && DiffusionEngine.this.waiting.isEmpty()) {
 					DiffusionEngine.this.workArrived.await(100, TimeUnit.MILLISECONDS);
 				}
+				int waitingRows = DiffusionEngine.this.waiting.stream()
+					.mapToInt((job) -> job.spec().rowsPerTick())
+					.sum();
+				int lanes = DiffusionEngine.this.lanes.size();
+				int share = (DiffusionEngine.this.activeRows.get() + waitingRows + lanes - 1) / lanes;
 				GenerationJob head;
 				while ((head = DiffusionEngine.this.waiting.peekFirst()) != null
-						&& rows + head.spec().rowsPerTick() <= DiffusionEngine.this.maxRows) {
+						&& rows + head.spec().rowsPerTick() <= DiffusionEngine.this.maxRows
+						&& (rows == 0 || rows + head.spec().rowsPerTick() <= share)) {
 					DiffusionEngine.this.waiting.pollFirst();
 					this.jobs.add(head);
 					DiffusionEngine.this.active.incrementAndGet();
+					DiffusionEngine.this.activeRows.addAndGet(head.spec().rowsPerTick());
 					rows += head.spec().rowsPerTick();
 				}
 			}
 			finally {
 				DiffusionEngine.this.lock.unlock();
 			}
+		}
+
+		/** Counts a job out of the active ones; the caller removes it from the lane. */
+		private void left(GenerationJob job) {
+			DiffusionEngine.this.active.decrementAndGet();
+			DiffusionEngine.this.activeRows.addAndGet(-job.spec().rowsPerTick());
 		}
 
 		private void dropCancelled() {
@@ -253,7 +273,7 @@ final class DiffusionEngine implements AutoCloseable {
 				}
 				if (job.cancelReason() != null || job.result().isDone()) {
 					it.remove();
-					DiffusionEngine.this.active.decrementAndGet();
+					left(job);
 					if (job.cancelReason() != null) {
 						DiffusionEngine.this.metrics.cancelled(job.cancelReason());
 					}
@@ -289,7 +309,7 @@ final class DiffusionEngine implements AutoCloseable {
 				}
 				logger.warn("A denoiser tick of " + inputs.rows() + " rows failed; failing its jobs", ex.getCause());
 				this.jobs.forEach((job) -> fail(job, ex.getCause()));
-				DiffusionEngine.this.active.addAndGet(-this.jobs.size());
+				this.jobs.forEach(this::left);
 				this.jobs.clear();
 				return;
 			}
@@ -299,7 +319,7 @@ final class DiffusionEngine implements AutoCloseable {
 				row = advance(job, prediction, row);
 				if (job.finished() || job.result().isDone()) {
 					it.remove();
-					DiffusionEngine.this.active.decrementAndGet();
+					left(job);
 					if (job.finished()) {
 						DiffusionEngine.this.jobs.decrementAndGet();
 						DiffusionEngine.this.metrics.finished(job.spec().sampler(), job.spec().plan().mode(),

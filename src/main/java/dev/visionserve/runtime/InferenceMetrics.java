@@ -15,6 +15,8 @@ final class InferenceMetrics {
 
 	private final Counter failures;
 
+	private final Counter soloRuns;
+
 	InferenceMetrics(MeterRegistry registry, String model, Device device) {
 		this.timer = Timer.builder("visionserve.inference")
 			.description("Duration of one model run (one batch) on one session")
@@ -28,10 +30,19 @@ final class InferenceMetrics {
 			.tag("model", model)
 			.tag("device", device.toString())
 			.register(registry);
+		this.soloRuns = Counter.builder("visionserve.inference.solo.runs")
+			.description("Model runs (batches) that ran alone on the model's all-cores solo session")
+			.tag("model", model)
+			.tag("device", device.toString())
+			.register(registry);
 	}
 
 	void record(long nanos) {
 		this.timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+	}
+
+	void soloRun() {
+		this.soloRuns.increment();
 	}
 
 	void failed() {

@@ -37,6 +37,9 @@ public final class LoadedModel implements AutoCloseable {
 
 	private final List<ModelSession> sessions;
 
+	/** {@code null} when the model has none. */
+	private final SoloSession solo;
+
 	/**
 	 * How long closing waits for the workers to finish what they accepted; a batch takes
 	 * milliseconds, so this only matters for a run that hangs.
@@ -46,7 +49,7 @@ public final class LoadedModel implements AutoCloseable {
 	private DynamicBatcher<TensorJob, TensorResult> batcher;
 
 	LoadedModel(String name, Path directory, ModelConfig config, List<String> labels, Map<String, TensorSpec> inputs,
-			Map<String, TensorSpec> outputs, List<ModelSession> sessions) {
+			Map<String, TensorSpec> outputs, List<ModelSession> sessions, SoloSession solo) {
 		this.name = name;
 		this.directory = directory;
 		this.config = config;
@@ -54,6 +57,7 @@ public final class LoadedModel implements AutoCloseable {
 		this.inputs = inputs;
 		this.outputs = outputs;
 		this.sessions = List.copyOf(sessions);
+		this.solo = solo;
 	}
 
 	void attach(DynamicBatcher<TensorJob, TensorResult> batcher) {
@@ -87,6 +91,10 @@ public final class LoadedModel implements AutoCloseable {
 		return this.outputs;
 	}
 
+	/**
+	 * @return the narrow sessions, one per worker (not the solo session a lone batch may
+	 * run on)
+	 */
 	public List<ModelSession> sessions() {
 		return this.sessions;
 	}
@@ -194,7 +202,11 @@ public final class LoadedModel implements AutoCloseable {
 			return;
 		}
 		List<Exception> failures = new ArrayList<>();
-		for (ModelSession session : this.sessions) {
+		List<AutoCloseable> all = new ArrayList<>(this.sessions);
+		if (this.solo != null) {
+			all.add(this.solo);
+		}
+		for (AutoCloseable session : all) {
 			try {
 				session.close();
 			}

@@ -26,13 +26,16 @@ import org.springframework.boot.convert.DurationStyle;
  * @param instancesPerDevice sessions (each with its own worker thread) per device
  * @param intraOpThreads ONNX Runtime threads per CPU session; {@code null} means cores /
  * CPU sessions
+ * @param soloIntraOpThreads threads of the extra CPU session a batch runs on when it is
+ * the only one running; {@code null} means all cores; none is opened when this is not
+ * more than {@code intraOpThreads}
  * @param diffusion a denoiser's training setup and generation defaults; {@code null} for
  * other kinds
  */
 public record ModelConfig(String kind, Map<String, String> inputs, Map<String, String> outputs,
 		Map<String, List<Long>> inputShapes, Preprocessing preprocessing, Postprocessing postprocessing, String labels,
 		Batching batching, List<String> devices, Integer instancesPerDevice, Integer intraOpThreads,
-		Diffusion diffusion) {
+		Integer soloIntraOpThreads, Diffusion diffusion) {
 
 	public ModelConfig {
 		require(kind != null && !kind.isBlank(), "kind is required (classifier or denoiser)");
@@ -50,6 +53,8 @@ public record ModelConfig(String kind, Map<String, String> inputs, Map<String, S
 		require(instancesPerDevice >= 1 && instancesPerDevice <= 64, "instancesPerDevice must be 1 to 64");
 		require(intraOpThreads == null || (intraOpThreads >= 1 && intraOpThreads <= 256),
 				"intraOpThreads must be 1 to 256");
+		require(soloIntraOpThreads == null || (soloIntraOpThreads >= 0 && soloIntraOpThreads <= 256),
+				"soloIntraOpThreads must be 0 (none) to 256");
 	}
 
 	public List<Device> parsedDevices() {

@@ -77,19 +77,26 @@ public final class ModelLoader {
 			throw new ModelLoadException("model.onnx not found in the model folder");
 		}
 		List<String> labels = readLabels(directory.resolve(config.labels()));
-		List<ModelSession> sessions = openSessions(name, modelFile, config);
+		int threads = intraOpThreads(config);
+		List<ModelSession> sessions = openSessions(name, modelFile, config, threads);
+		SoloSession solo = null;
 		try {
+			solo = openSoloSession(name, modelFile, config, threads);
 			Map<String, TensorSpec> inputs = completeInputs(sessions.get(0).inputs(), config);
 			Map<String, TensorSpec> outputs = sessions.get(0).outputs();
-			LoadedModel model = new LoadedModel(name, directory, config, labels, inputs, outputs, sessions);
+			LoadedModel model = new LoadedModel(name, directory, config, labels, inputs, outputs, sessions, solo);
 			support.validate(model);
 			List<TensorBatchProcessor> processors = new ArrayList<>();
 			for (ModelSession session : sessions) {
 				BatchBuckets buckets = session.device().isGpu()
 						? BatchBuckets.powersOfTwoUpTo(config.batching().maxBatchSize()) : BatchBuckets.exact();
-				TensorBatchProcessor processor = new TensorBatchProcessor(this.runtime.environment(), session, inputs,
-						outputs, buckets, new InferenceMetrics(this.registry, name, session.device()));
-				warmUp(processor, inputs, buckets);
+				TensorBatchProcessor processor = new TensorBatchProcessor(this.runtime.environment(), session,
+						session.device().isGpu() ? null : solo, inputs, outputs, buckets,
+						new InferenceMetrics(this.registry, name, session.device()));
+				warmUp(processor, session, inputs, buckets);
+				if (solo != null && processors.isEmpty() && !session.device().isGpu()) {
+					warmUp(processor, solo.session(), inputs, buckets);
+				}
 				processors.add(processor);
 			}
 			BatchPolicy policy = new BatchPolicy(config.batching().maxBatchSize(),
@@ -99,20 +106,43 @@ public final class ModelLoader {
 			return model;
 		}
 		catch (ModelLoadException | RuntimeException ex) {
-			closeQuietly(sessions);
+			closeQuietly(sessions, solo);
 			throw ex;
 		}
 		catch (Exception ex) {
-			closeQuietly(sessions);
+			closeQuietly(sessions, solo);
 			throw new ModelLoadException("warm-up run failed: " + ex.getMessage(), ex);
 		}
 	}
 
-	private List<ModelSession> openSessions(String name, Path modelFile, ModelConfig config) throws ModelLoadException {
-		List<Device> devices = config.parsedDevices();
-		long cpuSessions = devices.stream().filter((device) -> !device.isGpu()).count() * config.instancesPerDevice();
-		int threads = (config.intraOpThreads() != null) ? config.intraOpThreads()
+	/**
+	 * ONNX Runtime threads of each narrow session: as configured, else the cores shared
+	 * among the CPU sessions.
+	 */
+	private int intraOpThreads(ModelConfig config) {
+		long cpuSessions = config.parsedDevices().stream().filter((device) -> !device.isGpu()).count()
+				* config.instancesPerDevice();
+		return (config.intraOpThreads() != null) ? config.intraOpThreads()
 				: (int) Math.max(1, this.cpuCores / Math.max(1, cpuSessions));
+	}
+
+	/**
+	 * The all-cores session a lone batch runs on (see {@link SoloSession}): only for a
+	 * model on the CPU whose narrow sessions have fewer threads than it would get.
+	 */
+	private SoloSession openSoloSession(String name, Path modelFile, ModelConfig config, int narrowThreads)
+			throws ModelLoadException {
+		boolean onCpu = config.parsedDevices().stream().anyMatch((device) -> !device.isGpu());
+		int threads = (config.soloIntraOpThreads() != null) ? config.soloIntraOpThreads() : this.cpuCores;
+		if (!onCpu || threads <= narrowThreads) {
+			return null;
+		}
+		return new SoloSession(this.sessionFactory.open(modelFile, Device.CPU, threads, name));
+	}
+
+	private List<ModelSession> openSessions(String name, Path modelFile, ModelConfig config, int threads)
+			throws ModelLoadException {
+		List<Device> devices = config.parsedDevices();
 		List<ModelSession> sessions = new ArrayList<>();
 		try {
 			for (Device device : devices) {
@@ -123,7 +153,7 @@ public final class ModelLoader {
 			return sessions;
 		}
 		catch (ModelLoadException ex) {
-			closeQuietly(sessions);
+			closeQuietly(sessions, null);
 			throw ex;
 		}
 	}
@@ -147,8 +177,8 @@ public final class ModelLoader {
 		return inputs;
 	}
 
-	private static void warmUp(TensorBatchProcessor processor, Map<String, TensorSpec> inputs, BatchBuckets buckets)
-			throws Exception {
+	private static void warmUp(TensorBatchProcessor processor, ModelSession session, Map<String, TensorSpec> inputs,
+			BatchBuckets buckets) throws Exception {
 		for (int rows : buckets.warmUpSizes()) {
 			Map<String, Tensor> zeros = new LinkedHashMap<>();
 			for (TensorSpec spec : inputs.values()) {
@@ -158,7 +188,7 @@ public final class ModelLoader {
 				zeros.put(spec.name(), (spec.type() == TensorSpec.ElementType.FLOAT32)
 						? Tensor.ofFloats(new float[elements], shape) : Tensor.ofLongs(new long[elements], shape));
 			}
-			processor.process(List.of(new TensorJob(zeros)));
+			processor.processOn(session, List.of(new TensorJob(zeros)));
 		}
 	}
 
@@ -179,8 +209,12 @@ public final class ModelLoader {
 		}
 	}
 
-	private static void closeQuietly(List<ModelSession> sessions) {
-		for (ModelSession session : sessions) {
+	private static void closeQuietly(List<ModelSession> sessions, SoloSession solo) {
+		List<AutoCloseable> all = new ArrayList<>(sessions);
+		if (solo != null) {
+			all.add(solo);
+		}
+		for (AutoCloseable session : all) {
 			try {
 				session.close();
 			}

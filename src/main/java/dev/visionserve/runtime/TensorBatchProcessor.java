@@ -32,6 +32,9 @@ final class TensorBatchProcessor implements BatchProcessor<TensorJob, TensorResu
 
 	private final ModelSession session;
 
+	/** Shared with the model's other workers; {@code null} when the model has none. */
+	private final SoloSession solo;
+
 	private final Map<String, TensorSpec> inputs;
 
 	private final Map<String, TensorSpec> outputs;
@@ -46,10 +49,12 @@ final class TensorBatchProcessor implements BatchProcessor<TensorJob, TensorResu
 	 */
 	private final Map<String, ByteBuffer> buffers = new HashMap<>();
 
-	TensorBatchProcessor(OrtEnvironment environment, ModelSession session, Map<String, TensorSpec> inputs,
-			Map<String, TensorSpec> outputs, BatchBuckets buckets, InferenceMetrics metrics) {
+	TensorBatchProcessor(OrtEnvironment environment, ModelSession session, SoloSession solo,
+			Map<String, TensorSpec> inputs, Map<String, TensorSpec> outputs, BatchBuckets buckets,
+			InferenceMetrics metrics) {
 		this.environment = environment;
 		this.session = session;
+		this.solo = solo;
 		this.inputs = inputs;
 		this.outputs = outputs;
 		this.buckets = buckets;
@@ -58,6 +63,26 @@ final class TensorBatchProcessor implements BatchProcessor<TensorJob, TensorResu
 
 	@Override
 	public List<TensorResult> process(List<TensorJob> jobs) throws OrtException {
+		if (this.solo == null) {
+			return processOn(this.session, jobs);
+		}
+		ModelSession chosen = this.solo.start(this.session);
+		try {
+			if (chosen != this.session) {
+				this.metrics.soloRun();
+			}
+			return processOn(chosen, jobs);
+		}
+		finally {
+			this.solo.finish();
+		}
+	}
+
+	/**
+	 * Runs the batch on the given session; for warm-up, on a session chosen by the
+	 * caller.
+	 */
+	List<TensorResult> processOn(ModelSession target, List<TensorJob> jobs) throws OrtException {
 		int rows = jobs.stream().mapToInt(TensorJob::rows).sum();
 		int paddedRows = this.buckets.padded(rows);
 		Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
@@ -66,7 +91,7 @@ final class TensorBatchProcessor implements BatchProcessor<TensorJob, TensorResu
 				feeds.put(spec.name(), concatenate(spec, jobs, paddedRows));
 			}
 			long start = System.nanoTime();
-			try (OrtSession.Result result = this.session.run(feeds)) {
+			try (OrtSession.Result result = target.run(feeds)) {
 				this.metrics.record(System.nanoTime() - start);
 				return split(result, jobs, paddedRows);
 			}

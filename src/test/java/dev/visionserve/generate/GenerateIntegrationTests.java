@@ -109,8 +109,13 @@ class GenerateIntegrationTests extends ServerIntegrationTests {
 	@Test
 	void givesTheSameImageAmidSevenOtherJobsAndBatchesTheirSteps() throws Exception {
 		String request = "{\"label\":\"Dress\",\"steps\":30,\"seed\":42}";
+		double soloRunsBefore = soloRuns();
 		BufferedImage solo = decode(pngs(HttpTestClient.json(this.http.postJson("/generate", request))).get(0));
+		// A lone job's ticks run on the all-cores session, not on one single-threaded
+		// one.
+		assertThat(soloRuns()).isGreaterThan(soloRunsBefore);
 		double biggerTicksBefore = ticksLargerThan(2);
+		double ticksOverAShareBefore = ticksLargerThan(8);
 		ExecutorService clients = Executors.newFixedThreadPool(8);
 		try {
 			CountDownLatch start = new CountDownLatch(1);
@@ -138,8 +143,10 @@ class GenerateIntegrationTests extends ServerIntegrationTests {
 		finally {
 			clients.shutdownNow();
 		}
-		// One guided job alone is 2 rows per tick; eight at once must have shared ticks.
+		// One guided job alone is 2 rows per tick; eight at once must have shared ticks,
+		// spread over both lanes (16 rows, 8 per lane) rather than filling one.
 		assertThat(ticksLargerThan(2)).isGreaterThan(biggerTicksBefore);
+		assertThat(ticksLargerThan(8)).isEqualTo(ticksOverAShareBefore);
 	}
 
 	@Test
@@ -231,6 +238,11 @@ class GenerateIntegrationTests extends ServerIntegrationTests {
 		JsonNode problem = HttpTestClient.json(response);
 		assertThat(problem.get("code").asString()).isEqualTo("INVALID_PARAMETER");
 		assertThat(problem.get("detail").asString()).contains(detailPart);
+	}
+
+	private double soloRuns() {
+		return Metrics.valueOrZero(this.http.get("/actuator/prometheus").body(),
+				"visionserve_inference_solo_runs_total", "model=\"fashion-ddpm\"");
 	}
 
 	private double ticksLargerThan(int rows) {
