@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Turns a model-space image (CHW floats in the model's pixel range) into PNG bytes:
@@ -34,8 +36,10 @@ final class PngEncoder {
 			}
 		}
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		try {
-			ImageIO.write(image, "png", out);
+		// A memory-cached stream: ImageIO.write(image, "png", out) would cache the
+		// encoding in a temporary file first (ImageIO's default useCache).
+		try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+			ImageIO.write(image, "png", stream);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

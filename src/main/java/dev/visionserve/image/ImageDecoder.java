@@ -17,6 +17,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes uploaded bytes (PNG, JPEG, BMP, GIF, TIFF, WBMP: whatever ImageIO reads) into
@@ -61,7 +62,10 @@ public final class ImageDecoder {
 		if (bytes.length == 0) {
 			throw new InvalidImageException(which + " is empty");
 		}
-		try (ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+		// A memory-cached stream: ImageIO's own createImageInputStream caches every
+		// upload
+		// in a temporary file (its default useCache), a file system round trip per image.
+		try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
 			Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
 			if (!readers.hasNext()) {
 				throw new InvalidImageException(which + " is not an image in a supported format (PNG, JPEG, BMP, GIF)");

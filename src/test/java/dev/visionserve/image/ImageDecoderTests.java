@@ -4,12 +4,15 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 
 import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,6 +22,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 public class ImageDecoderTests {
 
 	private final ImageDecoder decoder = new ImageDecoder(10_000_000);
+
+	@Test
+	void decodesInMemoryWithoutATemporaryFilePerImage(@TempDir Path cache) throws IOException {
+		byte[] png = encode(gradient(8, 8, BufferedImage.TYPE_BYTE_GRAY), "png");
+		// ImageIO's file cache would need this folder for every stream it opens.
+		ImageIO.setCacheDirectory(cache.toFile());
+		Files.delete(cache);
+		try {
+			assertThat(this.decoder.decode(png, "The image").width()).isEqualTo(8);
+		}
+		finally {
+			ImageIO.setCacheDirectory(null);
+		}
+	}
 
 	@Test
 	void refusesAnEmptyBody() {
