@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * window, divided by elapsed seconds: the cores it used).
  *
  * <p>
- * Every client first warms up (at least one request, for a quarter of the window at most
- * 2 s), then all start together; requests in flight when the window ends are waited for
+ * A sequential warm-up (at least one request, for a quarter of the window, at most 0.5 s)
+ * comes first; then all clients start together (a new connection costs a millisecond on
+ * loopback, so each opens its own inside the window); requests in flight when the window ends are waited for
  * and counted, and the rate is over the time to the last answer. One thread per client;
  * the program runs once and exits.
  *
@@ -52,13 +53,16 @@ public final class HttpLoad {
 			.timeout(Duration.ofSeconds(60))
 			.POST(HttpRequest.BodyPublishers.ofByteArray(body))
 			.build();
-		// Warm-up, then one common start: every client opens its connection and sends at least
-		// one request (for a slow model that is already a full batch), and the window starts
-		// with all of them sending at once, so no measured request pays for a new connection.
-		long warmEnd = System.nanoTime() + (long) (Math.min(2.0, seconds / 4) * 1e9);
+		// Warm-up (the client's JIT, a connection, the service's first requests), sequential so
+		// that a slow model is not handed a backlog of batches to drain before the window.
+		long warmEnd = System.nanoTime() + (long) (Math.min(0.5, seconds / 4) * 1e9);
+		do {
+			client.send(request, HttpResponse.BodyHandlers.discarding());
+		}
+		while (System.nanoTime() < warmEnd);
 		List<List<Long>> latencies = new ArrayList<>();
 		AtomicLong errors = new AtomicLong();
-		CountDownLatch warm = new CountDownLatch(concurrency);
+		CountDownLatch started = new CountDownLatch(concurrency);
 		CountDownLatch go = new CountDownLatch(1);
 		CountDownLatch done = new CountDownLatch(concurrency);
 		long[] window = new long[1];
@@ -67,11 +71,7 @@ public final class HttpLoad {
 			latencies.add(mine);
 			new Thread(() -> {
 				try {
-					do {
-						client.send(request, HttpResponse.BodyHandlers.discarding());
-					}
-					while (System.nanoTime() < warmEnd);
-					warm.countDown();
+					started.countDown();
 					go.await();
 					long end = window[0] + (long) (seconds * 1e9);
 					while (System.nanoTime() < end) {
@@ -87,14 +87,13 @@ public final class HttpLoad {
 				}
 				catch (Exception ex) {
 					errors.incrementAndGet();
-					warm.countDown();
 				}
 				finally {
 					done.countDown();
 				}
 			}).start();
 		}
-		warm.await();
+		started.await();
 		long cpuBefore = cpuNanos();
 		// Requests still running when the window closes are counted and waited for: a
 		// saturated server stays busy until the last one, so the rate stays unbiased.
