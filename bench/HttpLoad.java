@@ -18,7 +18,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * each sending its next request as soon as its last one is answered, for a fixed time,
  * every request a multipart upload of {@code images} copies of one image. Java's own
  * HTTP client, so nothing has to be installed, and its CPU use is printed so a report
- * can say how much of the machine the load generator took.
+ * can say how much of the machine the load generator took (client CPU seconds during the
+ * window, divided by elapsed seconds: the cores it used).
+ *
+ * <p>
+ * A sequential warm-up (at least one request, for a quarter of the window, at most 0.5 s)
+ * comes first; then all clients start together (a new connection costs a millisecond on
+ * loopback, so each opens its own inside the window); requests in flight when the window ends are waited for
+ * and counted, and the rate is over the time to the last answer. One thread per client;
+ * the program runs once and exits.
  *
  * <p>
  * {@code java bench/HttpLoad.java URL IMAGE CONCURRENCY IMAGES_PER_REQUEST SECONDS}
@@ -37,28 +45,35 @@ public final class HttpLoad {
 		int perRequest = Integer.parseInt(args[3]);
 		double seconds = Double.parseDouble(args[4]);
 		String boundary = "----httpload";
-		byte[] body = multipart(boundary, image, perRequest);
+		String type = args[1].toLowerCase().matches(".*\\.jpe?g") ? "image/jpeg" : "image/png";
+		byte[] body = multipart(boundary, image, perRequest, type);
 		HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 		HttpRequest request = HttpRequest.newBuilder(uri)
 			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
 			.timeout(Duration.ofSeconds(60))
 			.POST(HttpRequest.BodyPublishers.ofByteArray(body))
 			.build();
-		// Warm-up: connections, JIT, the service's first requests.
-		for (int i = 0; i < 20; i++) {
+		// Warm-up (the client's JIT, a connection, the service's first requests), sequential so
+		// that a slow model is not handed a backlog of batches to drain before the window.
+		long warmEnd = System.nanoTime() + (long) (Math.min(0.5, seconds / 4) * 1e9);
+		do {
 			client.send(request, HttpResponse.BodyHandlers.discarding());
 		}
+		while (System.nanoTime() < warmEnd);
 		List<List<Long>> latencies = new ArrayList<>();
 		AtomicLong errors = new AtomicLong();
+		CountDownLatch started = new CountDownLatch(concurrency);
+		CountDownLatch go = new CountDownLatch(1);
 		CountDownLatch done = new CountDownLatch(concurrency);
-		long cpuBefore = cpuNanos();
-		long start = System.nanoTime();
-		long end = start + (long) (seconds * 1e9);
+		long[] window = new long[1];
 		for (int c = 0; c < concurrency; c++) {
 			List<Long> mine = new ArrayList<>();
 			latencies.add(mine);
 			new Thread(() -> {
 				try {
+					started.countDown();
+					go.await();
+					long end = window[0] + (long) (seconds * 1e9);
 					while (System.nanoTime() < end) {
 						long sent = System.nanoTime();
 						HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
@@ -78,6 +93,13 @@ public final class HttpLoad {
 				}
 			}).start();
 		}
+		started.await();
+		long cpuBefore = cpuNanos();
+		// Requests still running when the window closes are counted and waited for: a
+		// saturated server stays busy until the last one, so the rate stays unbiased.
+		long start = System.nanoTime();
+		window[0] = start;
+		go.countDown();
 		done.await();
 		double elapsed = (System.nanoTime() - start) / 1e9;
 		double cpu = (cpuNanos() - cpuBefore) / 1e9;
@@ -101,11 +123,11 @@ public final class HttpLoad {
 			.getOperatingSystemMXBean()).getProcessCpuTime();
 	}
 
-	private static byte[] multipart(String boundary, byte[] image, int count) {
+	private static byte[] multipart(String boundary, byte[] image, int count, String type) {
 		ByteArrayOutputStream body = new ByteArrayOutputStream();
 		for (int i = 0; i < count; i++) {
 			body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"i" + i
-					+ ".png\"\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+					+ "\"\r\nContent-Type: " + type + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
 			body.writeBytes(image);
 			body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
 		}
