@@ -67,6 +67,24 @@ class ExactDenoiserTests {
 
 	@ParameterizedTest(name = "{0} {1} {2} steps")
 	@MethodSource("runs")
+	void uniPcLandsOnTheDataPointForAnyStepCount(TimestepSpacing spacing, PredictionType type, int steps) {
+		assertLandsOnX0(landing("unipc", spacing, type, steps, 0));
+	}
+
+	/**
+	 * The model is called at rounded timesteps whose ᾱ is not the Karras level's, yet the
+	 * last step returns x̂₀ at σ_min, which is exactly t = 0's level (σ_max: t = T−1 for
+	 * one step). At 1000 steps several levels share a timestep.
+	 */
+	@ParameterizedTest(name = "{0} {1} {2} steps")
+	@MethodSource("runs")
+	void karrasSamplersLandOnTheDataPointForAnyStepCount(TimestepSpacing spacing, PredictionType type, int steps) {
+		assertLandsOnX0(landing("dpmpp-2m-karras", spacing, type, steps, 0));
+		assertLandsOnX0(landing("unipc-karras", spacing, type, steps, 0));
+	}
+
+	@ParameterizedTest(name = "{0} {1} {2} steps")
+	@MethodSource("runs")
 	void ddpmLandsOnTheDataPointDespiteItsNoise(TimestepSpacing spacing, PredictionType type, int steps) {
 		assertLandsOnX0(landing("ddpm", spacing, type, steps, 0));
 	}
@@ -85,7 +103,8 @@ class ExactDenoiserTests {
 
 	static Stream<Arguments> samplers() {
 		List<Arguments> samplers = new ArrayList<>();
-		for (String sampler : new String[] { "ddpm", "ddim eta=0", "ddim eta=1", "euler", "dpmpp-2m" }) {
+		for (String sampler : new String[] { "ddpm", "ddim eta=0", "ddim eta=1", "euler", "dpmpp-2m", "unipc",
+				"dpmpp-2m-karras", "unipc-karras" }) {
 			for (TimestepSpacing spacing : TimestepSpacing.values()) {
 				for (PredictionType type : PredictionType.values()) {
 					samplers.add(Arguments.of(sampler, spacing, type));
