@@ -111,8 +111,8 @@ public final class UniPcMultistepScheduler extends MultistepScheduler {
 		double r1 = 1;
 		if (this.lastOrder == 2) {
 			r1 = (lambdaAt(index - 2) - lambdaAt(index - 1)) / frame.h;
-			// b_k = k!·φ_{k+1}(h)/B(h) in diffusers' recurrence, with hh = −h:
-			// φ₁ = (e^{hh} − 1)/hh − 1 ... then φ_{k+1} = φ_k/hh − 1/(k+1)!
+			// b_k = k!·g·φ_{k+1}(g)/B(h) with g = −h, by φ_{k+1}(g) = (φ_k(g) − 1/k!)/g
+			// from φ₁(g) = (e^g − 1)/g: g·φ₂ = φ₁ − 1, g·φ₃ = φ₂ − ½
 			double hh = -frame.h;
 			double phiK = frame.phi / hh - 1;
 			double b1 = phiK / frame.bh;

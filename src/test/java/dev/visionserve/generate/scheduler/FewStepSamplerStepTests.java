@@ -49,8 +49,6 @@ class FewStepSamplerStepTests {
 			return new Level(alpha, sigmaK * alpha);
 		}
 
-		static final Level CLEAN = new Level(1, 0);
-
 		double lambda() {
 			return Math.log(this.alpha / this.sigma);
 		}
