@@ -18,7 +18,8 @@ import jakarta.validation.constraints.Size;
  * @param label class name or index to steer towards; omitted: unconditional
  * @param count images, 1–16, with seeds seed, seed+1, …
  * @param steps sampler steps; default: the mode's
- * @param sampler ddim, ddpm, euler or dpmpp-2m (inpainting: ddim or ddpm)
+ * @param sampler ddim, ddpm, euler, dpmpp-2m, dpmpp-2m-karras, unipc or unipc-karras
+ * (inpainting: ddim or ddpm; denoising: not the Karras ones)
  * @param eta DDIM stochasticity, 0–1
  * @param guidanceScale classifier-free guidance with a label, 0–20
  * @param seed the first image's seed
@@ -37,8 +38,9 @@ public record EditParameters(
 				max = GenerateRequest.MAX_NAME) @Pattern(regexp = GenerateRequest.PRINTABLE,
 						message = GenerateRequest.NO_CONTROL) String label,
 		@Min(1) @Max(16) Integer count, @Min(1) Integer steps, @Schema(allowableValues = {
-				"ddim", "ddpm", "euler", "dpmpp-2m" }) @Size(max = GenerateRequest.MAX_NAME) @Pattern(
-						regexp = GenerateRequest.PRINTABLE, message = GenerateRequest.NO_CONTROL) String sampler,
+				"ddim", "ddpm", "euler", "dpmpp-2m", "dpmpp-2m-karras", "unipc", "unipc-karras" }) @Size(
+						max = GenerateRequest.MAX_NAME) @Pattern(regexp = GenerateRequest.PRINTABLE,
+								message = GenerateRequest.NO_CONTROL) String sampler,
 		@DecimalMin("0") @DecimalMax("1") Double eta, @DecimalMin("0") @DecimalMax("20") Double guidanceScale,
 		@PositiveOrZero @Max(GenerateRequest.MAX_SEED) Long seed, @Min(1) Integer previewEvery,
 		@Schema(description = "Inpainting: RePaint's jump length j, in steps") @Min(1) @Max(1000) Integer jumpLength,

@@ -35,6 +35,12 @@ final class EditPlanner {
 	/** Inpainting renoises in the variance-preserving space between steps. */
 	private static final List<String> INPAINT_SAMPLERS = List.of("ddim", "ddpm");
 
+	/**
+	 * Their noise levels are a grid from σ_max that a run can only start part way down
+	 * (img2img); denoising starts at the image's own level on the model's timesteps.
+	 */
+	private static final List<String> KARRAS_SAMPLERS = List.of("dpmpp-2m-karras", "unipc-karras");
+
 	private final EditImages images;
 
 	private final Denoiser denoiser;
@@ -91,6 +97,12 @@ final class EditPlanner {
 					(parameters.steps() != null) ? "steps" : (parameters.sampler() != null) ? "sampler" : "eta",
 					"The posterior mean is one model call (Tweedie's formula): steps, sampler and eta apply to "
 							+ "method 'sample' only");
+		}
+		if (parameters.sampler() != null && KARRAS_SAMPLERS.contains(normalised(parameters.sampler()))) {
+			throw new InvalidParameterException("sampler",
+					"Denoising starts at the image's own noise level, which "
+							+ "the Karras samplers' grid does not hold; sampler '" + parameters.sampler()
+							+ "' cannot be used (dpmpp-2m and unipc can)");
 		}
 		float[] pixels = this.images.image(this.images.decode(image), this.denoiser);
 		List<Double> range = this.denoiser.diffusion().pixelRange();

@@ -17,7 +17,8 @@ import jakarta.validation.constraints.Size;
  * @param label class name or index; omitted: unconditional
  * @param count images to generate, 1–16, with seeds seed, seed+1, …
  * @param steps denoising steps, 1 to the model's training timesteps; default: the model's
- * @param sampler ddim, ddpm, euler or dpmpp-2m; default: the model's
+ * @param sampler ddim, ddpm, euler, dpmpp-2m, dpmpp-2m-karras, unipc or unipc-karras (the
+ * last three for few steps); default: the model's
  * @param eta DDIM stochasticity, 0 (deterministic) to 1
  * @param guidanceScale classifier-free guidance, 0–20; 1 or less means none; default: the
  * model's
@@ -33,7 +34,7 @@ public record GenerateRequest(
 		@Schema(description = "Class name or index; omitted: unconditional", example = "Sneaker") @Size(
 				max = MAX_NAME) @Pattern(regexp = PRINTABLE, message = NO_CONTROL) String label,
 		@Min(1) @Max(16) Integer count, @Min(1) Integer steps, @Schema(allowableValues = {
-				"ddim", "ddpm", "euler", "dpmpp-2m" }) @Size(
+				"ddim", "ddpm", "euler", "dpmpp-2m", "dpmpp-2m-karras", "unipc", "unipc-karras" }) @Size(
 						max = MAX_NAME) @Pattern(regexp = PRINTABLE, message = NO_CONTROL) String sampler,
 		@DecimalMin("0") @DecimalMax("1") Double eta, @DecimalMin("0") @DecimalMax("20") Double guidanceScale,
 		@PositiveOrZero @Max(MAX_SEED) Long seed, @Min(1) Integer previewEvery){

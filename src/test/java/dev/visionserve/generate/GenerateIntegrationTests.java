@@ -220,7 +220,7 @@ class GenerateIntegrationTests extends ServerIntegrationTests {
 		assertInvalid("{\"guidanceScale\":25}", "guidanceScale");
 		assertInvalid("{\"eta\":1.5}", "eta");
 		assertInvalid("{\"seed\":-1}", "seed");
-		assertInvalid("{\"sampler\":\"heun\"}", "[ddpm, ddim, euler, dpmpp-2m]");
+		assertInvalid("{\"sampler\":\"heun\"}", "[ddpm, ddim, euler, dpmpp-2m, dpmpp-2m-karras, unipc, unipc-karras]");
 		assertInvalid("{\"label\":\"Hat\"}", "Ankle boot");
 		assertInvalid("{\"label\":\"12\"}", "0 to 9");
 		assertInvalid("{\"steps\":\"many\"}", "'steps'");

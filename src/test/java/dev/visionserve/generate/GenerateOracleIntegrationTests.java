@@ -31,7 +31,8 @@ class GenerateOracleIntegrationTests extends ServerIntegrationTests {
 
 	@ParameterizedTest(name = "{0}, {1} steps")
 	@CsvSource({ "ddim, 1", "ddim, 5", "ddim, 50", "dpmpp-2m, 1", "dpmpp-2m, 5", "dpmpp-2m, 50", "ddpm, 50",
-			"euler, 50", "ddpm, 5", "euler, 5" })
+			"euler, 50", "ddpm, 5", "euler, 5", "dpmpp-2m-karras, 5", "dpmpp-2m-karras, 100", "unipc, 5", "unipc, 50",
+			"unipc-karras, 5", "unipc-karras, 100" })
 	void landsOnTheSingleDataPoint(String sampler, int steps) throws Exception {
 		JsonNode expected = HttpTestClient.json(Files.readString(ORACLES.resolve("point/expected-pixels.json")))
 			.get("pixels");
@@ -51,7 +52,7 @@ class GenerateOracleIntegrationTests extends ServerIntegrationTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@CsvSource({ "ddim", "ddpm", "euler", "dpmpp-2m" })
+	@CsvSource({ "ddim", "ddpm", "euler", "dpmpp-2m", "dpmpp-2m-karras", "unipc", "unipc-karras" })
 	void reproducesTheMeanAndStandardDeviationOfGaussianData(String sampler) throws Exception {
 		JsonNode moments = HttpTestClient.json(Files.readString(ORACLES.resolve("gaussian/expected-moments.json")));
 		double sum = 0;

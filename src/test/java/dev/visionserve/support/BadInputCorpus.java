@@ -766,6 +766,22 @@ public final class BadInputCorpus {
 				(c) -> c.postMultipart("/inpaint", editUpload("/inpaint", image, "sampler", "euler")));
 		problem("inpaint JSON with sampler dpmpp-2m", 400, "INVALID_PARAMETER", "ddim or ddpm",
 				(c) -> postEditJson(c, "/inpaint", editBody("/inpaint", "sampler", "\"dpmpp-2m\"")));
+		problem("inpaint with sampler unipc", 400, "INVALID_PARAMETER", "ddim or ddpm",
+				(c) -> c.postMultipart("/inpaint", editUpload("/inpaint", image, "sampler", "unipc")));
+		problem("denoise method sample with sampler dpmpp-2m-karras", 400, "INVALID_PARAMETER", "Karras",
+				(c) -> c.postMultipart("/denoise",
+						editUpload("/denoise", image, "method", "sample", "sampler", "dpmpp-2m-karras")));
+		problem("denoise JSON method sample with sampler Unipc-Karras", 400, "INVALID_PARAMETER", "Karras",
+				(c) -> postEditJson(c, "/denoise",
+						editBody("/denoise", "method", "\"sample\"", "sampler", "\"Unipc-Karras\"")));
+		ok("denoise method sample with sampler unipc, 3 steps", (c) -> c.postMultipart("/denoise",
+				editUpload("/denoise", image, "method", "sample", "sampler", "unipc", "steps", "3")));
+		for (String sampler : new String[] { "dpmpp-2m-karras", "unipc", "unipc-karras" }) {
+			ok("img2img with sampler " + sampler + ", 4 steps", (c) -> c.postMultipart("/img2img",
+					editUpload("/img2img", image, "sampler", sampler, "steps", "4", "strength", "0.5")));
+			ok("super-resolution with sampler " + sampler + ", 3 steps", (c) -> c.postMultipart("/super-resolution",
+					editUpload("/super-resolution", png(gray(14, 14)), "sampler", sampler, "steps", "3")));
+		}
 		for (int[] size : new int[][] { { 28, 28 }, { 10, 10 }, { 14, 7 }, { 56, 56 }, { 3, 3 } }) {
 			byte[] wrong = png(gray(size[0], size[1]));
 			problem("super-resolution " + size[0] + "x" + size[1], 400, "INVALID_PARAMETER", "14x14 (x2)",

@@ -25,9 +25,12 @@ public interface Scheduler {
 	/**
 	 * Uses the given timesteps for a run instead of a spacing's, as diffusers'
 	 * {@code set_timesteps(timesteps=…)} does: the image-editing loops start part way
-	 * down (SDEdit, denoising at a noise level) or visit the grid in their own order.
+	 * down (SDEdit, denoising at a noise level) or visit the grid in their own order. The
+	 * Karras samplers accept only the end of the run {@link #setTimesteps(int)} chose
+	 * (their noise levels belong to that grid).
 	 * @param run distinct training timesteps, descending
-	 * @throws IllegalArgumentException when empty, out of range or not descending
+	 * @throws IllegalArgumentException when empty, out of range or not descending, or,
+	 * for a Karras sampler, not the end of its grid
 	 */
 	void setTimesteps(int[] run);
 
@@ -44,7 +47,9 @@ public interface Scheduler {
 	float[] addNoise(float[] x0, int timestep, NoiseSource noise);
 
 	/**
-	 * @return the model's integer timesteps for this run, descending (a copy)
+	 * @return the model's integer timesteps for this run, descending (a copy); a Karras
+	 * sampler of many steps may call the model twice at one rounded timestep (from 79
+	 * steps on a linear T = 1000 schedule), so ask by position, not by value
 	 * @throws IllegalStateException before {@link #setTimesteps(int)}
 	 */
 	int[] timesteps();

@@ -15,8 +15,8 @@ package dev.visionserve.generate.scheduler;
  * @param timestepSpacing which training timesteps an inference run visits
  * @param stepsOffset added to every timestep by {@link TimestepSpacing#LEADING}; from 0
  * to T−1
- * @param clipSample whether ddpm, ddim and dpmpp-2m clip the predicted x₀ to
- * ±clipSampleRange
+ * @param clipSample whether ddpm, ddim and the multistep samplers clip the predicted x₀
+ * to ±clipSampleRange
  * @param clipSampleRange the clipping bound, positive
  * @param eta DDIM's η in [0, 1]: 0 is deterministic DDIM, 1 is DDPM's ancestral variance;
  * used only by ddim

@@ -8,13 +8,15 @@ import java.util.Locale;
  */
 public final class Schedulers {
 
-	private static final List<String> NAMES = List.of("ddpm", "ddim", "euler", "dpmpp-2m");
+	private static final List<String> NAMES = List.of("ddpm", "ddim", "euler", "dpmpp-2m", "dpmpp-2m-karras", "unipc",
+			"unipc-karras");
 
 	private Schedulers() {
 	}
 
 	/**
-	 * @param name {@code ddpm}, {@code ddim}, {@code euler} or {@code dpmpp-2m};
+	 * @param name one of {@link #names()}: {@code ddpm}, {@code ddim}, {@code euler},
+	 * {@code dpmpp-2m}, {@code dpmpp-2m-karras}, {@code unipc} or {@code unipc-karras};
 	 * case-insensitive
 	 * @param config the model's scheduler configuration
 	 * @return a new scheduler, for one generation
@@ -28,6 +30,9 @@ public final class Schedulers {
 			case "ddim" -> new DdimScheduler(config);
 			case "euler" -> new EulerScheduler(config);
 			case "dpmpp-2m" -> new DpmSolverMultistepScheduler(config);
+			case "dpmpp-2m-karras" -> new DpmSolverMultistepScheduler(config, true);
+			case "unipc" -> new UniPcMultistepScheduler(config);
+			case "unipc-karras" -> new UniPcMultistepScheduler(config, true);
 			default -> throw new IllegalArgumentException(
 					"Unknown scheduler '" + name + "'; expected one of " + String.join(", ", NAMES));
 		};

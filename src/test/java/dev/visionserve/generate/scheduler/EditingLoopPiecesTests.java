@@ -24,6 +24,13 @@ class EditingLoopPiecesTests {
 	void runsGivenTimestepsAndRefusesOnesThatAreNotDescending() {
 		for (String name : Schedulers.names()) {
 			Scheduler scheduler = Schedulers.create(name, EPSILON);
+			if (name.endsWith("-karras")) {
+				// their levels belong to their own grid: only its end is a run
+				// (FewStepSamplerStepTests)
+				assertThatIllegalArgumentException().isThrownBy(() -> scheduler.setTimesteps(new int[] { 300, 120, 7 }))
+					.withMessageContaining("Karras grid");
+				continue;
+			}
 			scheduler.setTimesteps(new int[] { 300, 120, 7 });
 			assertThat(scheduler.timesteps()).containsExactly(300, 120, 7);
 			assertThatIllegalArgumentException().isThrownBy(() -> scheduler.setTimesteps(new int[] { 5, 9 }));

@@ -58,7 +58,11 @@ final class ExactDenoisers {
 	 * (euler's scaled input is exactly this), and returns ε, v or x₀.
 	 */
 	static float[] model(PredictionType type, Posterior posterior, float[] modelInput, int t) {
-		double alphaBar = alphaBar(t);
+		return model(type, posterior, modelInput, alphaBar(t));
+	}
+
+	/** The exact model at a noise level ᾱ that need not be a training timestep's. */
+	static float[] model(PredictionType type, Posterior posterior, float[] modelInput, double alphaBar) {
 		float[] output = new float[modelInput.length];
 		for (int i = 0; i < output.length; i++) {
 			double xt = modelInput[i];
@@ -88,6 +92,39 @@ final class ExactDenoisers {
 			x = scheduler.step(output, t, x, noise).prevSample();
 		}
 		return x;
+	}
+
+	/**
+	 * One generation whose model is told the noise level of each call, which the timestep
+	 * the engine passes only rounds for the Karras samplers: so that the sampler's own
+	 * error is measured, not the rounding's.
+	 */
+	static float[] generateAtLevels(Scheduler scheduler, PredictionType type, Posterior posterior, double[] alphaBars,
+			int length, long seed) {
+		NoiseSource noise = new SeededNoise(seed);
+		scheduler.setTimesteps(alphaBars.length);
+		float[] x = noise.gaussian(length);
+		int call = 0;
+		for (int t : scheduler.timesteps()) {
+			float[] output = model(type, posterior, scheduler.scaleModelInput(x, t), alphaBars[call++]);
+			x = scheduler.step(output, t, x, noise).prevSample();
+		}
+		return x;
+	}
+
+	/**
+	 * Karras et al. 2022 eq. 5 (ρ = 7) between this schedule's σ(T−1) and σ(0), σ =
+	 * √((1−ᾱ)/ᾱ), as ᾱ = 1/(1+σ²).
+	 */
+	static double[] karrasAlphaBars(int n) {
+		double max = Math.pow((1 - ALPHA_BAR[T - 1]) / ALPHA_BAR[T - 1], 0.5 / 7);
+		double min = Math.pow((1 - ALPHA_BAR[0]) / ALPHA_BAR[0], 0.5 / 7);
+		double[] alphaBars = new double[n];
+		for (int i = 0; i < n; i++) {
+			double sigma = Math.pow(max + ((n == 1) ? 0 : i / (n - 1.0)) * (min - max), 7);
+			alphaBars[i] = 1 / (1 + sigma * sigma);
+		}
+		return alphaBars;
 	}
 
 }

@@ -15,11 +15,15 @@ class SchedulersTests {
 
 	@Test
 	void createsEachSamplerByName() {
-		assertThat(Schedulers.names()).containsExactly("ddpm", "ddim", "euler", "dpmpp-2m");
+		assertThat(Schedulers.names()).containsExactly("ddpm", "ddim", "euler", "dpmpp-2m", "dpmpp-2m-karras", "unipc",
+				"unipc-karras");
 		assertThat(Schedulers.create("ddpm", CONFIG)).isInstanceOf(DdpmScheduler.class);
 		assertThat(Schedulers.create("DDIM", CONFIG)).isInstanceOf(DdimScheduler.class);
 		assertThat(Schedulers.create("euler", CONFIG)).isInstanceOf(EulerScheduler.class);
 		assertThat(Schedulers.create("dpmpp-2m", CONFIG)).isInstanceOf(DpmSolverMultistepScheduler.class);
+		assertThat(Schedulers.create("DPMPP-2M-Karras", CONFIG)).isInstanceOf(DpmSolverMultistepScheduler.class);
+		assertThat(Schedulers.create("unipc", CONFIG)).isInstanceOf(UniPcMultistepScheduler.class);
+		assertThat(Schedulers.create(" unipc-karras ", CONFIG)).isInstanceOf(UniPcMultistepScheduler.class);
 		assertThat(Schedulers.create("ddim", CONFIG)).isNotSameAs(Schedulers.create("ddim", CONFIG));
 	}
 
@@ -27,7 +31,7 @@ class SchedulersTests {
 	void unknownNamesAreRefusedWithTheList() {
 		assertThatIllegalArgumentException().isThrownBy(() -> Schedulers.create("pndm", CONFIG))
 			.withMessageContaining("'pndm'")
-			.withMessageContaining("ddpm, ddim, euler, dpmpp-2m");
+			.withMessageContaining("ddpm, ddim, euler, dpmpp-2m, dpmpp-2m-karras, unipc, unipc-karras");
 		assertThatIllegalArgumentException().isThrownBy(() -> Schedulers.create(null, CONFIG));
 	}
 
@@ -88,7 +92,7 @@ class SchedulersTests {
 	@Test
 	void onlyEulerScalesTheModelInput() {
 		float[] sample = { 1f, 2f };
-		for (String name : new String[] { "ddpm", "ddim", "dpmpp-2m" }) {
+		for (String name : new String[] { "ddpm", "ddim", "dpmpp-2m", "dpmpp-2m-karras", "unipc", "unipc-karras" }) {
 			Scheduler scheduler = Schedulers.create(name, CONFIG);
 			scheduler.setTimesteps(10);
 			assertThat(scheduler.scaleModelInput(sample, 900)).containsExactly(sample);

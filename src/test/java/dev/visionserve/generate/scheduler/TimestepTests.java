@@ -1,10 +1,13 @@
 package dev.visionserve.generate.scheduler;
 
+import java.util.Arrays;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The timesteps of a run, against what diffusers' set_timesteps gives for the same
@@ -63,8 +66,63 @@ class TimestepTests {
 	}
 
 	@Test
+	void uniPcChoosesDpmSolversTimestepsAsDiffusersDoes() {
+		for (TimestepSpacing spacing : TimestepSpacing.values()) {
+			for (int steps : new int[] { 1, 5, 10, 50, 1000 }) {
+				assertThat(timesteps("unipc", spacing, 0, steps)).as("%s %d", spacing, steps)
+					.containsExactly(timesteps("dpmpp-2m", spacing, 0, steps));
+			}
+		}
+	}
+
+	@Test
+	void karrasTimestepsMatchDiffusersRoundedLogSigmaInterpolation() {
+		// diffusers' DPMSolverMultistepScheduler(use_karras_sigmas=True) formulas in
+		// numpy
+		for (String name : new String[] { "dpmpp-2m-karras", "unipc-karras" }) {
+			for (TimestepSpacing spacing : TimestepSpacing.values()) {
+				assertThat(timesteps(name, spacing, 0, 10)).containsExactly(999, 937, 864, 775, 663, 511, 301, 102, 18,
+						0);
+				assertThat(timesteps(name, spacing, 0, 5)).containsExactly(999, 843, 593, 142, 0);
+				assertThat(timesteps(name, spacing, 0, 2)).containsExactly(999, 0);
+				assertThat(timesteps(name, spacing, 0, 1)).containsExactly(999);
+			}
+		}
+	}
+
+	@Test
+	void karrasLevelsAreEquationFiveBetweenTheSchedulesSigmaMaxAndSigmaMin() {
+		NoiseSchedule schedule = new NoiseSchedule(
+				ExactDenoisers.config(PredictionType.EPSILON, TimestepSpacing.LINSPACE, 0));
+		double[] sigmas = KarrasSigmas.sigmas(schedule, 10);
+		// numpy: ((1 − ᾱ)/ᾱ)^½ at t = 999 and 0, then eq. 5 with ρ = 7
+		assertThat(sigmas[0]).isCloseTo(157.407281, within(1e-5));
+		assertThat(sigmas[4]).isCloseTo(9.27461195, within(1e-7));
+		assertThat(sigmas[9]).isCloseTo(0.0100005, within(1e-8));
+	}
+
+	@Test
+	void manyKarrasStepsShareRoundedTimesteps() {
+		// 79 is the first count at which two Karras levels round to one timestep (numpy)
+		assertThat(timesteps("dpmpp-2m-karras", TimestepSpacing.LINSPACE, 0, 78)).doesNotHaveDuplicates();
+		int[] run = timesteps("dpmpp-2m-karras", TimestepSpacing.LINSPACE, 0, 79);
+		assertThat(Arrays.copyOfRange(run, 71, 79)).containsExactly(12, 9, 6, 4, 3, 1, 1, 0);
+		for (String name : new String[] { "dpmpp-2m-karras", "unipc-karras" }) {
+			for (int steps = 1; steps <= 1000; steps += (steps < 100) ? 1 : 37) {
+				int[] karras = timesteps(name, TimestepSpacing.LINSPACE, 0, steps);
+				assertThat(karras).as("%s %d", name, steps).hasSize(steps);
+				assertThat(karras[0]).isEqualTo(999);
+				assertThat(karras[steps - 1]).isEqualTo((steps == 1) ? 999 : 0);
+				for (int i = 1; i < steps; i++) {
+					assertThat(karras[i]).as("%s %d", name, steps).isLessThanOrEqualTo(karras[i - 1]);
+				}
+			}
+		}
+	}
+
+	@Test
 	void everyRunVisitsDistinctDescendingTrainingTimesteps() {
-		for (String name : new String[] { "ddim", "dpmpp-2m" }) {
+		for (String name : new String[] { "ddim", "dpmpp-2m", "unipc" }) {
 			for (TimestepSpacing spacing : TimestepSpacing.values()) {
 				for (int steps = 1; steps <= 1000; steps++) {
 					int[] run = timesteps(name, spacing, 0, steps);
