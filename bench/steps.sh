@@ -16,9 +16,10 @@
 # pieces (--samplers/--steps/--skip-done). Real-image features are cached in target/bench/ by the classifier's sha256.
 #
 # Full run: 1,000 images per configuration, every sampler at 5, 8, 10, 15, 20, 30, 50 steps (hours on 2 cores).
-# --quick (under 3 minutes on 2 cores with the real features cached, ~4 without): 100 images, ddim at 10 and 50 steps
-# and dpmpp-2m at 5 and 10; fd_real from the cached 60,000 training features when a full run made them, otherwise
-# from the first 10,000 training images (the table says which). Quick distances are a smoke test, not figures to quote.
+# --quick (1 min 41 s on 2 cores with the real features cached, 3 min 19 s the first time): 100 images, ddim at 10 and
+# 50 steps and dpmpp-2m at 5 and 10; fd_real from the cached 60,000 training features when a longer run made them,
+# otherwise from the first 10,000 training images (the table says which). At 100 images the estimator's own bias is
+# as large as DDIM-50's distance (see the floor at N in the table): quick figures are a smoke test, not for quoting.
 #
 # From the repository root:
 #   bench/steps.sh [--quick] [--images N] [--samplers a,b] [--steps 5,8] [--guidance G] [--concurrency C]
