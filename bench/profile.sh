@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Where the service's CPU time goes under load: starts the jar with Java Flight Recorder, drives /classify
-# (bench/HttpLoad.java, single-image requests at --concurrency) or /generate (8 guided jobs at once, repeatedly) for
+# (bench/HttpLoad.java, --images per request at --concurrency) or /generate (8 guided jobs at once, repeatedly) for
 # --seconds, and prints bench/jfr_hot.py's summary: CPU samples by layer (ONNX Runtime, our code, Tomcat/Spring,
 # JSON, JDK, ...) and the hottest methods. The recording stays in target/bench/profile-WORKLOAD.jfr.
-#   bench/profile.sh [--workload classify|generate] [--seconds N] [--concurrency C]
+#   bench/profile.sh [--workload classify|generate] [--seconds N] [--concurrency C] [--images N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-workload=classify seconds=20 concurrency=32
+workload=classify seconds=20 concurrency=32 images=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --workload) workload="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
+    --images) images="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -26,7 +27,7 @@ url="http://127.0.0.1:$port"
 image=(src/test/resources/fashion-mnist/*.png)
 drive() {
   if [[ "$workload" == classify ]]; then
-    java bench/HttpLoad.java "$url/classify" "${image[0]}" "$concurrency" 1 "$1"
+    java bench/HttpLoad.java "$url/classify" "${image[0]}" "$concurrency" "$images" "$1"
   else
     /usr/bin/python3 bench/generate_bench.py --url "$url" --steps 50 --jobs 8 --repeats 1 --json >/dev/null
   fi

@@ -61,7 +61,7 @@ class GenerateController {
 									data:{"step":10,"images":["iVBORw0KGgo..."]}
 
 									event:result
-									data:{"model":"fashion-ddpm","seed":7,"steps":50,"sampler":"ddim","images":[{"png":"iVBORw0KGgo...","seed":7}]}
+									data:{"model":"fashion-ddpm","seed":7,"steps":10,"sampler":"unipc-karras","images":[{"png":"iVBORw0KGgo...","seed":7}]}
 									""")) })
 	@ApiResponse(responseCode = "400",
 			description = "INVALID_PARAMETER: a field out of range, an unknown label (the valid ones are listed) or "

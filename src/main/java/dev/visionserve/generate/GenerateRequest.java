@@ -27,7 +27,7 @@ import jakarta.validation.constraints.Size;
  * @param previewEvery with text/event-stream: send the predicted clean image every this
  * many steps
  */
-@Schema(example = "{\"label\":\"Sneaker\",\"steps\":50,\"seed\":7}")
+@Schema(example = "{\"label\":\"Sneaker\",\"seed\":7}")
 public record GenerateRequest(
 		@Schema(example = "fashion-ddpm") @Size(max = MAX_NAME) @Pattern(regexp = PRINTABLE,
 				message = NO_CONTROL) String model,

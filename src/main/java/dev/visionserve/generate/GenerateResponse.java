@@ -16,7 +16,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
  * @param sampler the sampler used
  * @param images the images, in seed order
  */
-@Schema(example = "{\"model\":\"fashion-ddpm\",\"seed\":7,\"steps\":50,\"sampler\":\"ddim\","
+@Schema(example = "{\"model\":\"fashion-ddpm\",\"seed\":7,\"steps\":10,\"sampler\":\"unipc-karras\","
 		+ "\"images\":[{\"png\":\"iVBORw0KGgoAAAANSUhEUgAAABwAAAAcCAAAAABXZoBIAAAA...\",\"seed\":7}]}")
 public record GenerateResponse(String model, long seed, int steps, String sampler, List<Image> images) {
 

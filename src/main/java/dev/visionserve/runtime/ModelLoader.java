@@ -87,6 +87,7 @@ public final class ModelLoader {
 			LoadedModel model = new LoadedModel(name, directory, config, labels, inputs, outputs, sessions, solo);
 			support.validate(model);
 			List<TensorBatchProcessor> processors = new ArrayList<>();
+			boolean soloWarm = false;
 			for (ModelSession session : sessions) {
 				BatchBuckets buckets = session.device().isGpu()
 						? BatchBuckets.powersOfTwoUpTo(config.batching().maxBatchSize()) : BatchBuckets.exact();
@@ -94,8 +95,9 @@ public final class ModelLoader {
 						session.device().isGpu() ? null : solo, inputs, outputs, buckets,
 						new InferenceMetrics(this.registry, name, session.device()));
 				warmUp(processor, session, inputs, buckets);
-				if (solo != null && processors.isEmpty() && !session.device().isGpu()) {
+				if (solo != null && !soloWarm && !session.device().isGpu()) {
 					warmUp(processor, solo.session(), inputs, buckets);
+					soloWarm = true;
 				}
 				processors.add(processor);
 			}

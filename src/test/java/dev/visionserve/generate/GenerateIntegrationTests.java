@@ -84,7 +84,7 @@ class GenerateIntegrationTests extends ServerIntegrationTests {
 		assertThat(body.get("model").asString()).isEqualTo("fashion-ddpm");
 		assertThat(body.get("seed").asLong()).isEqualTo(7);
 		assertThat(body.get("steps").asInt()).isEqualTo(20);
-		assertThat(body.get("sampler").asString()).isEqualTo("ddim");
+		assertThat(body.get("sampler").asString()).isEqualTo("unipc-karras");
 		assertThat(body.get("images").get(0).get("seed").asLong()).isEqualTo(7);
 		assertThat(body.get("images").get(1).get("seed").asLong()).isEqualTo(8);
 		BufferedImage image = decode(pngs(body).get(0));
@@ -195,7 +195,7 @@ class GenerateIntegrationTests extends ServerIntegrationTests {
 	void stopsComputingAJobWhoseClientDisconnects() throws Exception {
 		double cancelledBefore = cancelled("client_disconnected");
 		HttpResponse<InputStream> response = this.http.openEventStream("/generate",
-				"{\"label\":\"Shirt\",\"steps\":1000,\"seed\":9}");
+				"{\"label\":\"Shirt\",\"sampler\":\"ddim\",\"steps\":1000,\"seed\":9}");
 		List<String[]> firstEvents = readEvents(response.body(), 3);
 		assertThat(firstEvents).hasSize(3);
 		response.body().close();

@@ -98,7 +98,7 @@ class PrometheusIntegrationTests extends ServerIntegrationTests {
 		assertThat(batches.get("value").get(1).asDouble()).isGreaterThanOrEqualTo(1);
 		// A scrape may land between the generation's steps: wait for one after its last.
 		JsonNode steps = awaitSeries(
-				"visionserve_diffusion_steps_total{model=\"fashion-ddpm\",sampler=\"ddim\",mode=\"generate\"} >= 3");
+				"visionserve_diffusion_steps_total{model=\"fashion-ddpm\",sampler=\"unipc-karras\",mode=\"generate\"} >= 3");
 		assertThat(steps.get("value").get(1).asDouble()).isGreaterThanOrEqualTo(3);
 	}
 

@@ -96,10 +96,10 @@ class ServiceEndpointsIntegrationTests extends ServerIntegrationTests {
 				"visionserve_rejected_total{application=\"visionserve\",model=\"fashion-resnet\",reason=\"queue_full\"}",
 				"visionserve_requests_total{application=\"visionserve\",endpoint=\"generate\",model=\"fashion-ddpm\",outcome=\"success\"}",
 				"visionserve_request_seconds_bucket{application=\"visionserve\",endpoint=\"generate\",model=\"fashion-ddpm\"",
-				"visionserve_diffusion_steps_total{application=\"visionserve\",mode=\"generate\",model=\"fashion-ddpm\",sampler=\"ddim\"}",
+				"visionserve_diffusion_steps_total{application=\"visionserve\",mode=\"generate\",model=\"fashion-ddpm\",sampler=\"unipc-karras\"}",
 				"visionserve_diffusion_active_jobs{application=\"visionserve\",model=\"fashion-ddpm\"}",
 				"visionserve_diffusion_tick_rows_bucket{application=\"visionserve\",model=\"fashion-ddpm\"",
-				"visionserve_diffusion_job_seconds_bucket{application=\"visionserve\",mode=\"generate\",model=\"fashion-ddpm\",sampler=\"ddim\"",
+				"visionserve_diffusion_job_seconds_bucket{application=\"visionserve\",mode=\"generate\",model=\"fashion-ddpm\",sampler=\"unipc-karras\"",
 				"visionserve_batch_size_bucket{application=\"visionserve\",model=\"fashion-ddpm\"",
 				"visionserve_inference_seconds_bucket{application=\"visionserve\",device=\"cpu\",model=\"fashion-ddpm\"");
 	}
