@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A closed-loop HTTP load generator for {@code /classify}: {@code concurrency} clients,
- * each sending its next request as soon as its last one is answered, for a fixed time,
+ * each sending its next request as soon as its last one is answered, for a fixed time
+ * or for a fixed number of requests in all ({@code requests=N} in place of the seconds),
  * every request a multipart upload of {@code images} copies of one image. Java's own
  * HTTP client, so nothing has to be installed, and its CPU use is printed so a report
  * can say how much of the machine the load generator took (client CPU seconds during the
@@ -29,21 +30,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * the program runs once and exits.
  *
  * <p>
- * {@code java bench/HttpLoad.java URL IMAGE CONCURRENCY IMAGES_PER_REQUEST SECONDS}
+ * {@code java bench/HttpLoad.java URL IMAGE CONCURRENCY IMAGES_PER_REQUEST SECONDS|requests=N}
  * prints {@code requests=… images_per_s=… p50_ms=… p99_ms=… errors=… client_cpu_s=…}.
  */
 public final class HttpLoad {
 
 	public static void main(String[] args) throws Exception {
 		if (args.length != 5) {
-			System.err.println("usage: HttpLoad URL IMAGE CONCURRENCY IMAGES_PER_REQUEST SECONDS");
+			System.err.println("usage: HttpLoad URL IMAGE CONCURRENCY IMAGES_PER_REQUEST SECONDS|requests=N");
 			System.exit(2);
 		}
 		URI uri = URI.create(args[0]);
 		byte[] image = Files.readAllBytes(Path.of(args[1]));
 		int concurrency = Integer.parseInt(args[2]);
 		int perRequest = Integer.parseInt(args[3]);
-		double seconds = Double.parseDouble(args[4]);
+		boolean byCount = args[4].startsWith("requests=");
+		double seconds = byCount ? 0 : Double.parseDouble(args[4]);
+		// The requests still to send in count mode; the warm-up is not counted.
+		AtomicLong remaining = new AtomicLong(byCount ? Long.parseLong(args[4].substring(9)) : Long.MAX_VALUE);
 		String boundary = "----httpload";
 		String type = args[1].toLowerCase().matches(".*\\.jpe?g") ? "image/jpeg" : "image/png";
 		byte[] body = multipart(boundary, image, perRequest, type);
@@ -55,7 +59,7 @@ public final class HttpLoad {
 			.build();
 		// Warm-up (the client's JIT, a connection, the service's first requests), sequential so
 		// that a slow model is not handed a backlog of batches to drain before the window.
-		long warmEnd = System.nanoTime() + (long) (Math.min(0.5, seconds / 4) * 1e9);
+		long warmEnd = System.nanoTime() + (long) ((byCount ? 0.5 : Math.min(0.5, seconds / 4)) * 1e9);
 		do {
 			client.send(request, HttpResponse.BodyHandlers.discarding());
 		}
@@ -73,8 +77,8 @@ public final class HttpLoad {
 				try {
 					started.countDown();
 					go.await();
-					long end = window[0] + (long) (seconds * 1e9);
-					while (System.nanoTime() < end) {
+					long end = byCount ? Long.MAX_VALUE : window[0] + (long) (seconds * 1e9);
+					while (System.nanoTime() < end && remaining.getAndDecrement() > 0) {
 						long sent = System.nanoTime();
 						HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
 						if (response.statusCode() == 200) {
