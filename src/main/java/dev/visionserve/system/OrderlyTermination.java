@@ -54,8 +54,13 @@ public final class OrderlyTermination {
 			logger.info("SIG" + signal.getName() + " received again; still shutting down");
 			return;
 		}
-		// Not on the signal's own thread: closing takes as long as the drain.
+		// Not on the signal's own thread: closing takes as long as the drain. Not a
+		// daemon
+		// either (it would inherit that from the signal's thread): once the context has
+		// stopped Tomcat's threads, a JVM left with only daemon threads exits by itself,
+		// with 0, racing the exit code below (seen when closing the models took longer).
 		Thread thread = new Thread(() -> closeAndExit(signal), "orderly-termination");
+		thread.setDaemon(false);
 		thread.start();
 	}
 
