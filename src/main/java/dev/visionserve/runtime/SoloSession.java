@@ -8,11 +8,11 @@ import java.util.function.LongSupplier;
  * An extra CPU session with all the cores, shared by the workers of one model. Its narrow
  * sessions (one thread each, one per worker) share the cores best while batches overlap,
  * but hold a lone batch (one generation, one client) to one core while the other idles:
- * raw ONNX Runtime runs the shipped denoiser's 2-row step at about 155 rows/s on one
- * 2-thread session and 95 on a 1-thread one, yet 16 rows at 195 on two 1-thread sessions
- * and 145 on one 2-thread session ({@code bench/generate.sh}). So a batch that starts
- * while no other is running, and none has overlapped another for {@link #QUIET_NANOS},
- * runs here; every other batch runs on its worker's own session.
+ * raw ONNX Runtime runs the shipped denoiser's 2-row step at about 160 rows/s on one
+ * 2-thread session and 95 on a 1-thread one, yet 16 rows at 199 on two 1-thread sessions
+ * and 145 to 186 on one 2-thread session ({@code bench/generate.sh}, docs/benchmarks.md).
+ * So a batch that starts while no other is running, and none has overlapped another for
+ * {@link #QUIET_NANOS}, runs here; every other batch runs on its worker's own session.
  *
  * <p>
  * Thread-safe. At most one batch runs on it at a time: only a batch that finds no other
