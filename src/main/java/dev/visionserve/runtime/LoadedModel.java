@@ -202,11 +202,7 @@ public final class LoadedModel implements AutoCloseable {
 			return;
 		}
 		List<Exception> failures = new ArrayList<>();
-		List<AutoCloseable> all = new ArrayList<>(this.sessions);
-		if (this.solo != null) {
-			all.add(this.solo);
-		}
-		for (AutoCloseable session : all) {
+		for (AutoCloseable session : SoloSession.withSessions(this.sessions, this.solo)) {
 			try {
 				session.close();
 			}

@@ -212,11 +212,7 @@ public final class ModelLoader {
 	}
 
 	private static void closeQuietly(List<ModelSession> sessions, SoloSession solo) {
-		List<AutoCloseable> all = new ArrayList<>(sessions);
-		if (solo != null) {
-			all.add(solo);
-		}
-		for (AutoCloseable session : all) {
+		for (AutoCloseable session : SoloSession.withSessions(sessions, solo)) {
 			try {
 				session.close();
 			}

@@ -1,5 +1,7 @@
 package dev.visionserve.runtime;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -68,6 +70,17 @@ final class SoloSession implements AutoCloseable {
 
 	void finish() {
 		this.running.decrementAndGet();
+	}
+
+	/**
+	 * @return a model's narrow sessions and its solo session, if any: everything to close
+	 */
+	static List<AutoCloseable> withSessions(List<ModelSession> sessions, SoloSession solo) {
+		List<AutoCloseable> all = new ArrayList<>(sessions);
+		if (solo != null) {
+			all.add(solo);
+		}
+		return all;
 	}
 
 	@Override

@@ -57,13 +57,7 @@ public final class UniPcMultistepScheduler extends MultistepScheduler {
 		int index = takeStep(modelOutput, timestep, sample);
 		// x̂₀ from the model at the predicted sample, before the corrector moves it
 		double[] x0Hat = Predictions.x0Hat(this.config, modelOutput, sample, alphaBarAt(index));
-		double[] x = new double[sample.length];
-		for (int i = 0; i < x.length; i++) {
-			x[i] = sample[i];
-		}
-		if (this.lastSample != null) {
-			x = correct(index, x0Hat);
-		}
+		double[] x = (this.lastSample != null) ? correct(index, x0Hat) : asDoubles(sample);
 		this.olderX0Hat = this.previousX0Hat;
 		this.previousX0Hat = x0Hat;
 		// diffusers: min(order, steps left (lower_order_final), steps taken + 1
@@ -89,7 +83,7 @@ public final class UniPcMultistepScheduler extends MultistepScheduler {
 			double value = frame.sampleCoefficient * x[i] - frame.alphaT * frame.phi * m0[i];
 			if (order == 2) {
 				double d1 = (this.olderX0Hat[i] - m0[i]) / r1;
-				value -= frame.alphaT * frame.bh * 0.5 * d1;
+				value -= frame.alphaT * frame.phi * 0.5 * d1;
 			}
 			next[i] = value;
 		}
@@ -115,8 +109,8 @@ public final class UniPcMultistepScheduler extends MultistepScheduler {
 			// from φ₁(g) = (e^g − 1)/g: g·φ₂ = φ₁ − 1, g·φ₃ = φ₂ − ½
 			double hh = -frame.h;
 			double phiK = frame.phi / hh - 1;
-			double b1 = phiK / frame.bh;
-			double b2 = 2 * (phiK / hh - 0.5) / frame.bh;
+			double b1 = phiK / frame.phi;
+			double b2 = 2 * (phiK / hh - 0.5) / frame.phi;
 			// [1 1; r₁ 1]·(a₁, a₂) = (b₁, b₂)
 			rhoD1 = (b1 - b2) / (1 - r1);
 			rhoT = b1 - rhoD1;
@@ -128,9 +122,17 @@ public final class UniPcMultistepScheduler extends MultistepScheduler {
 				sum += rhoD1 * (this.olderX0Hat[i] - m0[i]) / r1;
 			}
 			corrected[i] = frame.sampleCoefficient * x[i] - frame.alphaT * frame.phi * m0[i]
-					- frame.alphaT * frame.bh * sum;
+					- frame.alphaT * frame.phi * sum;
 		}
 		return corrected;
+	}
+
+	private static double[] asDoubles(float[] values) {
+		double[] doubles = new double[values.length];
+		for (int i = 0; i < values.length; i++) {
+			doubles[i] = values[i];
+		}
+		return doubles;
 	}
 
 	/** The coefficients of a step from point s to point t of the run. */
@@ -142,10 +144,11 @@ public final class UniPcMultistepScheduler extends MultistepScheduler {
 
 		final double sampleCoefficient;
 
-		/** e^{−h} − 1, the first-order term; B(h) is the same function for bh2. */
+		/**
+		 * e^{−h} − 1: the first-order term, and B(h) too, which bh2 defines as the same
+		 * function.
+		 */
 		final double phi;
-
-		final double bh;
 
 		StepFrame(int s, int t) {
 			double alphaBarS = alphaBarAt(s);
@@ -154,7 +157,6 @@ public final class UniPcMultistepScheduler extends MultistepScheduler {
 			this.alphaT = Math.sqrt(alphaBarT);
 			this.sampleCoefficient = Math.sqrt(1 - alphaBarT) / Math.sqrt(1 - alphaBarS);
 			this.phi = Math.expm1(-this.h);
-			this.bh = this.phi;
 		}
 
 	}
